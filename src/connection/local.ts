@@ -1,0 +1,25 @@
+/** ansible_connection: local — runs commands on the control machine through zx. */
+import { $ } from 'zx';
+import type { Connection, ExecOptions, ExecResult } from './types.ts';
+import { wrapBecome } from './become.ts';
+
+export class LocalConnection implements Connection {
+  constructor(readonly host: string) {}
+
+  async connect(): Promise<void> {}
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const { line, stdin } = wrapBecome(command, options.become, options.stdin);
+    const p = $({ nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL' })`/bin/sh -c ${line}`;
+    const out = await p;
+    const timedOut = options.timeoutMs !== undefined && out.signal === 'SIGKILL';
+    return {
+      exitCode: timedOut ? 124 : out.exitCode ?? 1,
+      stdout: out.stdout,
+      stderr: out.stderr,
+      ...(out.signal ? { signal: out.signal } : {}),
+    };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,50 @@
+/**
+ * The one function that builds shell commands. Every remote command goes through
+ * `sh` (or `quote` for a single word), never through string concatenation, so a path
+ * or value with quotes, `$()`, backticks, newlines or globs stays one literal word.
+ */
+
+const SAFE_WORD = /^[A-Za-z0-9_\/.,:=@%+-]+$/;
+
+/** Quote one argument for a POSIX shell. */
+export function quote(arg: string | number): string {
+  const s = String(arg);
+  if (s !== '' && SAFE_WORD.test(s)) return s;
+  // Single quotes keep everything literal; a single quote itself is closed, escaped, reopened.
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Marks a string as already-built shell text, so `sh` inserts it unquoted. */
+export class RawShell {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export const raw = (text: string): RawShell => new RawShell(text);
+
+type ShellValue = string | number | RawShell | ReadonlyArray<string | number>;
+
+/**
+ * Tagged template: sh`mv -f ${tmp} ${dest}`. Interpolated strings and numbers are quoted,
+ * arrays become several quoted words, RawShell values (from earlier sh calls) go in as is.
+ */
+export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): string {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? '');
+  });
+  return out;
+}
+
+/** Like sh, but returns RawShell so the result can be nested into another sh template. */
+export function shRaw(strings: TemplateStringsArray, ...values: ShellValue[]): RawShell {
+  return raw(sh(strings, ...values));
+}
+
+function render(value: ShellValue): string {
+  if (value instanceof RawShell) return value.text;
+  if (Array.isArray(value)) return value.map((v) => quote(v)).join(' ');
+  return quote(value as string | number);
+}

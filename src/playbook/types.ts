@@ -1,0 +1,55 @@
+/** A validated playbook, as the engine runs it. Built by src/playbook/load.ts. */
+import type { SourcePosition } from '../errors.ts';
+
+/** Expressions in `when`, `until`, `failed_when`, `changed_when`: a list means "all true". */
+export type Condition = string | boolean | Array<string | boolean>;
+
+export interface TaskSpec {
+  /** Task name, or `<module> <first arg>` when the playbook gives none. */
+  name: string;
+  /** Task module name (a key of the task registry). */
+  module: string;
+  /** Raw arguments, templated per host at run time (free-form strings already mapped). */
+  args: Record<string, unknown>;
+  when?: Condition;
+  register?: string;
+  become?: boolean;
+  becomeUser?: string;
+  runOnce: boolean;
+  delegateTo?: string;
+  tags: string[];
+  retries?: number;
+  until?: Condition;
+  /** Seconds between retries. */
+  delay?: number;
+  failedWhen?: Condition;
+  changedWhen?: Condition;
+  ignoreErrors: boolean;
+  notify: string[];
+  /** Handler only: extra topics it listens to. */
+  listen: string[];
+  /** Task-level vars. */
+  vars: Record<string, unknown>;
+  position: SourcePosition;
+}
+
+export interface Play {
+  name: string;
+  /** Host pattern. */
+  hosts: string;
+  vars: Record<string, unknown>;
+  tasks: TaskSpec[];
+  handlers: TaskSpec[];
+  /** Batch sizes: numbers or percentages ("30%"); a list means successive batch sizes. */
+  serial?: Array<number | string>;
+  maxFailPercentage?: number;
+  anyErrorsFatal: boolean;
+  become?: boolean;
+  becomeUser?: string;
+  position: SourcePosition;
+}
+
+export interface Playbook {
+  file: string;
+  plays: Play[];
+}

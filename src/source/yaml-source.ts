@@ -1,0 +1,90 @@
+/**
+ * YAML with source positions. Inventory and playbooks are both loaded through here so
+ * that every problem — syntax, duplicate keys, schema — is reported as file:line:column.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic, SourcePosition } from '../errors.ts';
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export interface YamlSource {
+  file: string;
+  /** The plain JS value (undefined when the file did not parse). */
+  value: unknown;
+  /** Syntax errors and duplicate keys; empty when the file is well-formed. */
+  diagnostics: Diagnostic[];
+  /** Where the value at `path` starts; `key: true` points at the map key instead of the value. */
+  positionOf(path: YamlPath, options?: { key?: boolean }): SourcePosition;
+}
+
+export function loadYamlFile(file: string): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    return {
+      file,
+      value: undefined,
+      diagnostics: [{ file, message: `cannot read: ${reason}` }],
+      positionOf: () => ({ file, line: 1, col: 1 }),
+    };
+  }
+  return parseYamlText(text, file);
+}
+
+export function parseYamlText(text: string, file: string): YamlSource {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const at = (offset: number): SourcePosition => {
+    const p = lines.linePos(offset);
+    return { file, line: p.line, col: p.col };
+  };
+  const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) => ({
+    ...at(e.pos[0]),
+    message: cleanYamlMessage(e.message),
+  }));
+  const value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  return {
+    file,
+    value,
+    diagnostics,
+    positionOf: (path, options) => at(offsetOf(doc, path, options?.key ?? false)),
+  };
+}
+
+/** The yaml library appends a code excerpt to messages; keep the first line only. */
+function cleanYamlMessage(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Walk the document along `path`; stop at the deepest node that exists. */
+function offsetOf(doc: Document, path: YamlPath, wantKey: boolean): number {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+      if (!pair) return offset;
+      if (last && wantKey) return rangeStart(pair.key) ?? offset;
+      node = pair.value;
+      // `key:` with no value: point at the key.
+      offset = rangeStart(node) ?? rangeStart(pair.key) ?? offset;
+    } else if (isSeq(node)) {
+      node = node.items[Number(step)];
+      if (node === undefined) return offset;
+      offset = rangeStart(node) ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : undefined;
+}
