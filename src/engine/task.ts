@@ -41,6 +41,8 @@ export interface HostContext {
   readonly diff: boolean;
   /** All variables visible to this host (read-only view). */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** Directory of the playbook file: relative `src` paths resolve against it. */
+  readonly playbookDir: string;
   /** Aborted when the run is interrupted; long waits must honour it. */
   readonly signal: AbortSignal;
   /** A command that only reads. Allowed in check mode. */
@@ -68,6 +70,11 @@ export interface TaskModule<A = any> {
   freeForm?: string;
   /** YAML snippets for docs/tasks.md; each must validate against the schema. */
   examples: string[];
+  /**
+   * Arguments the engine passes through untemplated because they are expressions the
+   * module evaluates itself against ctx.vars (assert's `that`, debug's `var`).
+   */
+  rawArgs?: string[];
   /** Read-only modules never report changed. */
   readOnly?: boolean;
   /** Runs on the control machine only and never touches the host (debug, set_fact, assert, fail). */
