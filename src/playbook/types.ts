@@ -30,6 +30,8 @@ export interface TaskSpec {
   listen: string[];
   /** Task-level vars. */
   vars: Record<string, unknown>;
+  /** Hide arguments, output and registered values from logs and reports (`no_log`). */
+  noLog?: boolean;
   position: SourcePosition;
 }
 

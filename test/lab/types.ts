@@ -42,6 +42,11 @@ export interface Lab {
   rootKeyFile: string;
   /** A non-root user that exists on every node with sudo rights. */
   user: { name: string; keyFile: string; password: string };
+  /**
+   * A second non-root user on every node whose sudo needs no password (`sudo -n` works).
+   * `user` above always needs its password (`sudo -n` fails, `sudo -S` with it works).
+   */
+  nopasswdUser?: { name: string; keyFile: string };
   /** Path on the host of a file that is at `path` inside the node (for assertions). */
   hostPath(node: LabNode | string, path: string): string;
   /** Run a shell command inside the node's namespaces as root (for assertions and set-up). */

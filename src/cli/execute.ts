@@ -1,0 +1,79 @@
+/**
+ * Run loaded playbooks against the inventory: take the lock, open connections lazily,
+ * drive the engine, report, and release everything whatever happens.
+ */
+import { createConnection } from '../connection/factory.ts';
+import { ConnectionPool } from '../engine/connection-pool.ts';
+import type { Reporter, RunEvent } from '../engine/events.ts';
+import type { CommandObserver } from '../engine/host-context.ts';
+import { acquireLock } from '../engine/lock.ts';
+import { runPlaybook, type RunSummary } from '../engine/runner.ts';
+import { ExitCode } from '../errors.ts';
+import { secretValues } from '../inventory/secrets.ts';
+import type { Inventory } from '../inventory/types.ts';
+import type { Playbook } from '../playbook/types.ts';
+import { createReporter } from '../report/index.ts';
+import { registry } from '../../tasks/index.ts';
+import type { CommonFlags } from './options.ts';
+
+export interface ExecuteOptions {
+  flags: CommonFlags;
+  inventory: Inventory;
+  playbook: Playbook;
+  /** Overrides the reporter picked from the flags (tests, drift's own report). */
+  reporter?: Reporter;
+  /** Also sees every event (drift collects results this way). */
+  tap?: (e: RunEvent) => void;
+  observer?: CommandObserver;
+  signal?: AbortSignal;
+}
+
+export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
+  const secrets = collectSecrets(o.inventory, o.flags.extraVars);
+  const reporter =
+    o.reporter ??
+    createReporter({ json: o.flags.json, tty: Boolean(process.stdout.isTTY), verbose: o.flags.verbose, diff: o.flags.diff, secrets: () => secrets });
+  const sink: Reporter = o.tap
+    ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
+    : reporter;
+  const lock = acquireLock(o.inventory.file);
+  const pool = new ConnectionPool(o.inventory, (host) =>
+    createConnection(host, {
+      ...(o.flags.hostKeyChecking ? { hostKeyChecking: o.flags.hostKeyChecking } : {}),
+      ...(o.flags.knownHosts ? { knownHostsFile: o.flags.knownHosts } : {}),
+    }),
+  );
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  o.signal?.addEventListener('abort', onSignal, { once: true });
+  try {
+    const summary = await runPlaybook({
+      inventory: o.inventory,
+      playbook: o.playbook,
+      registry,
+      connections: pool,
+      reporter: sink,
+      check: o.flags.check,
+      diff: o.flags.diff,
+      forks: o.flags.forks,
+      ...(o.flags.limit !== undefined ? { limit: o.flags.limit } : {}),
+      tags: { ...(o.flags.tags ? { tags: o.flags.tags } : {}), ...(o.flags.skipTags ? { skipTags: o.flags.skipTags } : {}) },
+      extraVars: o.flags.extraVars,
+      signal: interrupt.signal,
+      ...(o.observer ? { observer: o.observer } : {}),
+    });
+    return interrupt.signal.aborted ? { ...summary, exitCode: ExitCode.interrupted } : summary;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pool.closeAll();
+    await sink.close();
+    lock.release();
+  }
+}
+
+function collectSecrets(inventory: Inventory, extraVars: Record<string, unknown>): string[] {
+  return [...new Set([...inventory.hosts.flatMap((h) => secretValues(h.vars)), ...secretValues(extraVars)])];
+}

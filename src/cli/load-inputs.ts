@@ -1,0 +1,34 @@
+/**
+ * Load the inventory and the playbooks, collecting every problem in all of them before
+ * reporting: nothing is contacted until all input is valid.
+ */
+import { ValidationError, type Diagnostic } from '../errors.ts';
+import { loadInventory } from '../inventory/load.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { loadPlaybook } from '../playbook/load.ts';
+import type { Playbook } from '../playbook/types.ts';
+import { registry } from '../../tasks/index.ts';
+
+export interface Inputs {
+  inventory: Inventory;
+  playbooks: Playbook[];
+}
+
+export function loadInputs(inventoryFile: string, playbookFiles: string[]): Inputs {
+  const diagnostics: Diagnostic[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        diagnostics.push(...err.diagnostics);
+        return undefined;
+      }
+      throw err;
+    }
+  };
+  const inventory = attempt(() => loadInventory(inventoryFile));
+  const playbooks = playbookFiles.map((file) => attempt(() => loadPlaybook(file, registry)));
+  if (diagnostics.length || !inventory) throw new ValidationError(diagnostics);
+  return { inventory, playbooks: playbooks as Playbook[] };
+}

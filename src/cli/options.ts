@@ -1,0 +1,126 @@
+/**
+ * Flags shared by every command, spelled as Ansible users expect. Parsing is strict:
+ * an unknown flag is a UsageError (exit 4) before anything is read or contacted.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../errors.ts';
+
+export const commonOptions = {
+  inventory: { type: 'string', short: 'i' },
+  limit: { type: 'string', short: 'l' },
+  check: { type: 'boolean', short: 'C' },
+  diff: { type: 'boolean', short: 'D' },
+  tags: { type: 'string', short: 't', multiple: true },
+  'skip-tags': { type: 'string', multiple: true },
+  forks: { type: 'string', short: 'f' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  'extra-vars': { type: 'string', short: 'e', multiple: true },
+  'host-key-checking': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export interface CommonFlags {
+  inventory?: string;
+  limit?: string;
+  check: boolean;
+  diff: boolean;
+  tags?: string[];
+  skipTags?: string[];
+  forks: number;
+  json: boolean;
+  verbose: number;
+  extraVars: Record<string, unknown>;
+  hostKeyChecking?: 'strict' | 'accept-new' | 'off';
+  knownHosts?: string;
+  help: boolean;
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedCommand<E extends OptionSpec> {
+  flags: CommonFlags;
+  extra: { [K in keyof E]?: E[K] extends { type: 'boolean' } ? boolean : string | string[] };
+  positionals: string[];
+}
+
+export function parseCommand<E extends OptionSpec>(argv: string[], extraOptions: E = {} as E): ParsedCommand<E> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...commonOptions, ...extraOptions }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const v = parsed.values as Record<string, unknown>;
+  const flags: CommonFlags = {
+    ...(typeof v.inventory === 'string' ? { inventory: v.inventory } : {}),
+    ...(typeof v.limit === 'string' ? { limit: v.limit } : {}),
+    check: v.check === true,
+    diff: v.diff === true,
+    ...(v.tags ? { tags: splitList(v.tags as string[]) } : {}),
+    ...(v['skip-tags'] ? { skipTags: splitList(v['skip-tags'] as string[]) } : {}),
+    forks: parseForks(v.forks as string | undefined),
+    json: v.json === true,
+    verbose: Array.isArray(v.verbose) ? v.verbose.length : 0,
+    extraVars: parseExtraVars((v['extra-vars'] as string[] | undefined) ?? []),
+    ...(v['host-key-checking'] !== undefined ? { hostKeyChecking: parseHostKeyChecking(String(v['host-key-checking'])) } : {}),
+    ...(typeof v['known-hosts'] === 'string' ? { knownHosts: v['known-hosts'] } : {}),
+    help: v.help === true,
+  };
+  const extra = Object.fromEntries(Object.keys(extraOptions).map((k) => [k, v[k]])) as ParsedCommand<E>['extra'];
+  return { flags, extra, positionals: parsed.positionals };
+}
+
+export function requireInventory(flags: CommonFlags): string {
+  if (!flags.inventory) throw new UsageError('missing -i/--inventory INVENTORY');
+  return flags.inventory;
+}
+
+function splitList(values: string[]): string[] {
+  return values.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+function parseForks(value: string | undefined): number {
+  if (value === undefined) return 5; // Ansible's default
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--forks must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function parseHostKeyChecking(value: string): 'strict' | 'accept-new' | 'off' {
+  if (value === 'strict' || value === 'accept-new' || value === 'off') return value;
+  throw new UsageError(`--host-key-checking must be strict, accept-new or off, got "${value}"`);
+}
+
+/** -e key=value, -e '{"json": 1}', -e @vars.yaml — as ansible-playbook takes them. */
+export function parseExtraVars(items: string[]): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  for (const item of items) {
+    if (item.startsWith('@')) {
+      let loaded: unknown;
+      try {
+        loaded = parseYaml(readFileSync(item.slice(1), 'utf8'));
+      } catch (err) {
+        throw new UsageError(`-e ${item}: ${(err as Error).message}`);
+      }
+      if (!loaded || typeof loaded !== 'object' || Array.isArray(loaded)) throw new UsageError(`-e ${item}: must hold a mapping`);
+      Object.assign(vars, loaded);
+    } else if (item.trimStart().startsWith('{')) {
+      try {
+        Object.assign(vars, JSON.parse(item));
+      } catch (err) {
+        throw new UsageError(`-e: invalid JSON: ${(err as Error).message}`);
+      }
+    } else {
+      for (const pair of item.split(/\s+/).filter(Boolean)) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`-e: expected key=value, got "${pair}"`);
+        vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+    }
+  }
+  return vars;
+}

@@ -1,0 +1,212 @@
+/**
+ * ansible_connection: ssh — one SSH connection per host for the whole run, opened by
+ * connect() and shared by every exec (one channel per command). Built on ssh2-promise's
+ * connection and the raw ssh2 exec channel: the channel's `exit` event is the only place
+ * that carries the exit code and signal, which ssh2-promise's own exec() throws away.
+ */
+import { readFile } from 'node:fs/promises';
+import SSH2Promise from 'ssh2-promise';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import { UnreachableError } from '../errors.ts';
+import { wrapBecome } from './become.ts';
+import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
+import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
+import type { Connection, ExecOptions, ExecResult } from './types.ts';
+
+export type { HostKeyChecking } from './host-key-policy.ts';
+
+export interface SshConnectionOptions {
+  /** Address to connect to (ansible_host); defaults to the inventory name. */
+  address?: string;
+  port?: number;
+  user: string;
+  privateKeyFile?: string;
+  passphrase?: string;
+  password?: string;
+  /** ssh-agent socket; used when no private key file is given. */
+  agent?: string;
+  /** TCP connect + handshake + auth must finish within this; default 10 s. */
+  connectTimeoutMs?: number;
+  hostKeyChecking?: HostKeyChecking;
+  knownHostsFile: string;
+}
+
+/** The part of ssh2-promise's per-hop connection object used here. */
+interface PromiseHop {
+  spawn(cmd: string, params?: string[] | null, options?: object): Promise<ClientChannel>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+export class SshConnection implements Connection {
+  readonly address: string;
+  readonly port: number;
+  private sessions = 0;
+  private readonly options: SshConnectionOptions;
+  private client: SSH2Promise | undefined;
+  private hop: PromiseHop | undefined;
+  private connecting: Promise<void> | undefined;
+  private lost: string | undefined;
+
+  constructor(
+    readonly host: string,
+    options: SshConnectionOptions,
+  ) {
+    this.options = options;
+    this.address = options.address ?? host;
+    this.port = options.port ?? 22;
+  }
+
+  /** SSH sessions opened (handshake + auth): 1 after connect(), and it stays 1 for the run. */
+  get handshakes(): number {
+    return this.sessions;
+  }
+
+  connect(): Promise<void> {
+    // A failed attempt is forgotten so a later call may try again; a good one is kept.
+    this.connecting ??= this.open().catch((err: unknown) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    await this.connect();
+    if (this.lost !== undefined) throw this.unreachable(`connection to ${this.where()} lost: ${this.lost}`);
+    const timeoutMs = options.timeoutMs;
+    // timeout(1) goes inside sudo, so it can end a command that runs as root.
+    const limited = timeoutMs === undefined ? command : withRemoteTimeout(command, timeoutMs);
+    const { line, stdin } = wrapBecome(limited, options.become, options.stdin);
+    let channel: ClientChannel;
+    try {
+      channel = await this.hop!.spawn(line);
+    } catch (err) {
+      throw this.unreachable(`cannot open a command channel on ${this.where()}: ${describe(err)}`);
+    }
+    return runOnChannel(channel, stdin, timeoutMs).catch((err: unknown) => {
+      throw this.unreachable(`connection to ${this.where()} lost while a command ran: ${describe(err)}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    // Let a connect in flight settle first, so its connection is closed too, not leaked.
+    const pending = this.connecting;
+    this.connecting = undefined;
+    if (pending) await pending.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    this.hop = undefined;
+    if (client) await client.close().catch(() => undefined);
+  }
+
+  private async open(): Promise<void> {
+    const { config, refusal } = await this.buildConfig();
+    // disableCache: ssh2-promise would otherwise share one connection between every object
+    // with the same user@host:port, across host key modes and known_hosts files.
+    const client = new SSH2Promise(config as SSH2Promise['config'][number], true);
+    // ssh2-promise rejects with the last error seen; the first one says what went wrong
+    // (a handshake timeout is followed by "Connection lost before handshake").
+    const errors: unknown[] = [];
+    client.on('ssh', (status: string, _hop: unknown, payload?: { err?: unknown }) => {
+      if (status === 'disconnect' && payload?.err) errors.push(payload.err);
+    });
+    let hop: PromiseHop;
+    try {
+      hop = (await client.connect()) as PromiseHop;
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw this.unreachable(refusal.reason ?? this.explain(errors[0] ?? err));
+    }
+    this.sessions++;
+    this.lost = undefined;
+    hop.on('ssh:disconnect', (_hop: unknown, payload: unknown) => {
+      const err = (payload as { err?: unknown } | undefined)?.err;
+      this.lost = err ? describe(err) : 'closed by the server';
+    });
+    this.client = client;
+    this.hop = hop;
+  }
+
+  private async buildConfig(): Promise<{ config: ConnectConfig & Record<string, unknown>; refusal: { reason?: string } }> {
+    const o = this.options;
+    const policy = { mode: o.hostKeyChecking ?? 'strict', knownHostsFile: o.knownHostsFile } as const;
+    const refusal: { reason?: string } = {};
+    const config: ConnectConfig & Record<string, unknown> = {
+      host: this.address,
+      port: this.port,
+      username: o.user,
+      readyTimeout: o.connectTimeoutMs ?? 10_000,
+      // One connection for the run; a dropped one is reported, not silently redone.
+      reconnect: false,
+      hostVerifier: (key: Buffer): boolean => {
+        const decision = decideHostKey(policy, this.address, this.port, key);
+        if (!decision.accept) refusal.reason = decision.reason;
+        return decision.accept;
+      },
+    };
+    const preferred = preferredHostKeyAlgorithms(policy, this.address, this.port);
+    if (preferred.length > 0) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred, append: [] } };
+    if (o.privateKeyFile !== undefined) {
+      try {
+        config.privateKey = await readFile(o.privateKeyFile);
+      } catch (err) {
+        throw this.unreachable(`cannot read private key file ${o.privateKeyFile}: ${describe(err)}`);
+      }
+      if (o.passphrase !== undefined) config.passphrase = o.passphrase;
+    } else if (o.agent) {
+      config.agent = o.agent;
+    }
+    if (o.password !== undefined) config.password = o.password;
+    return { config, refusal };
+  }
+
+  private explain(err: unknown): string {
+    const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: string; level?: string; message?: string };
+    const where = this.where();
+    switch (e.code) {
+      case 'ECONNREFUSED':
+        return `connection refused by ${where} (no sshd listening?)`;
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+        return `${where} is unreachable (${e.code})`;
+      case 'ETIMEDOUT':
+        return `TCP connection to ${where} timed out`;
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return `cannot resolve ${this.address}`;
+    }
+    if (e.level === 'client-timeout') {
+      return `no SSH session with ${where} within ${this.options.connectTimeoutMs ?? 10_000} ms (ansible_ssh_timeout)`;
+    }
+    if (e.level === 'client-authentication') {
+      return `authentication as ${this.options.user} on ${where} failed (tried: ${this.authMethods().join(', ') || 'none'})`;
+    }
+    const text = describe(err);
+    if (/encrypted|passphrase|parse privateKey/i.test(text)) {
+      return `cannot use private key file ${this.options.privateKeyFile}: ${text}`;
+    }
+    return `cannot connect to ${where}: ${text}`;
+  }
+
+  private authMethods(): string[] {
+    const o = this.options;
+    const methods: string[] = [];
+    if (o.privateKeyFile !== undefined) methods.push(`private key ${o.privateKeyFile}`);
+    else if (o.agent) methods.push(`ssh-agent at ${o.agent}`);
+    if (o.password !== undefined) methods.push('password');
+    return methods;
+  }
+
+  private where(): string {
+    return `${this.address}:${this.port}`;
+  }
+
+  private unreachable(message: string): UnreachableError {
+    return new UnreachableError(this.host, message);
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,31 @@
+/**
+ * Who a task runs as. become comes from the task, else the play, else the host's
+ * ansible_become; sudo is skipped when the login user already is the target user.
+ */
+import { userInfo } from 'node:os';
+import type { BecomeSpec } from '../connection/types.ts';
+import type { Play, TaskSpec } from '../playbook/types.ts';
+import type { Vars } from './scope.ts';
+
+export function resolveBecome(task: TaskSpec, play: Play, hostVars: Vars): BecomeSpec | undefined {
+  const enabled = task.become ?? play.become ?? truthy(hostVars.ansible_become);
+  if (!enabled) return undefined;
+  const user = task.becomeUser ?? play.becomeUser ?? stringVar(hostVars.ansible_become_user) ?? 'root';
+  if (loginUser(hostVars) === user) return undefined;
+  const password = stringVar(hostVars.ansible_become_password);
+  return password !== undefined ? { user, password } : { user };
+}
+
+function loginUser(hostVars: Vars): string {
+  if (hostVars.ansible_connection === 'local') return userInfo().username;
+  return stringVar(hostVars.ansible_user) ?? userInfo().username;
+}
+
+function truthy(value: unknown): boolean {
+  if (typeof value === 'string') return ['true', 'yes', 'on', '1'].includes(value.toLowerCase());
+  return value === true || value === 1;
+}
+
+function stringVar(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * One connection per host for the whole run: opened on first use, reused by every task
+ * and play, closed at the end. A host that cannot be reached is remembered as such.
+ */
+import type { Connection } from '../connection/types.ts';
+import { UnreachableError } from '../errors.ts';
+import type { Inventory, InventoryHost } from '../inventory/types.ts';
+
+export type ConnectionFactory = (host: InventoryHost) => Connection;
+
+export class ConnectionPool {
+  private readonly open = new Map<string, Promise<Connection>>();
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly factory: ConnectionFactory,
+  ) {}
+
+  /** The host's connection; rejects with UnreachableError when it cannot be opened. */
+  get(hostName: string): Promise<Connection> {
+    let pending = this.open.get(hostName);
+    if (!pending) {
+      pending = this.connect(hostName);
+      this.open.set(hostName, pending);
+    }
+    return pending;
+  }
+
+  private async connect(hostName: string): Promise<Connection> {
+    const host = this.inventory.host(hostName);
+    if (!host) throw new UnreachableError(hostName, 'not in the inventory');
+    const connection = this.factory(host);
+    try {
+      await connection.connect();
+    } catch (err) {
+      if (err instanceof UnreachableError) throw err;
+      throw new UnreachableError(hostName, (err as Error).message);
+    }
+    return connection;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(
+      all.map(async (p) => {
+        try {
+          await (await p).close();
+        } catch {
+          /* unreachable or already closed: nothing to release */
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Variable scopes per host across the whole run: inventory vars, the current play's vars,
+ * facts set or registered by earlier tasks (they outlive the play, as in Ansible), task
+ * vars and extra vars — plus the magic variables (inventory_hostname, groups, hostvars…).
+ */
+import type { Inventory } from '../inventory/types.ts';
+import type { Play, TaskSpec } from '../playbook/types.ts';
+import { buildScope, lazyRecord, type Vars } from './scope.ts';
+
+export interface RunFlags {
+  check: boolean;
+  diff: boolean;
+  playbookDir: string;
+}
+
+export class HostScopes {
+  private readonly facts = new Map<string, Vars>();
+  private play: Play | undefined;
+  private batch: string[] = [];
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly extraVars: Vars,
+    private readonly flags: RunFlags,
+  ) {}
+
+  startPlay(play: Play, batch: string[]): void {
+    this.play = play;
+    this.batch = batch;
+  }
+
+  setFact(host: string, name: string, value: unknown): void {
+    const facts = this.facts.get(host) ?? {};
+    facts[name] = value;
+    this.facts.set(host, facts);
+  }
+
+  allFacts(): Record<string, Vars> {
+    return Object.fromEntries(this.facts);
+  }
+
+  /** What `task` sees on `host`. */
+  taskScope(host: string, task?: TaskSpec): Vars {
+    return buildScope(
+      [this.inventory.host(host)?.vars ?? {}, this.play?.vars ?? {}, this.facts.get(host) ?? {}, task?.vars ?? {}, this.extraVars],
+      this.magic(host),
+    );
+  }
+
+  private magic(host: string): Vars {
+    const groups = this.inventory.host(host)?.groups ?? [];
+    const playHosts = this.play ? this.inventory.select(this.play.hosts) : [];
+    return {
+      inventory_hostname: host,
+      inventory_hostname_short: host.split('.')[0],
+      group_names: groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
+      groups: this.inventory.groups,
+      hostvars: lazyRecord(
+        this.inventory.hosts.map((h) => h.name),
+        (name) => this.taskScope(name),
+      ),
+      ansible_check_mode: this.flags.check,
+      ansible_diff_mode: this.flags.diff,
+      ansible_play_hosts: playHosts,
+      ansible_play_batch: this.batch,
+      play_hosts: this.batch,
+      playbook_dir: this.flags.playbookDir,
+    };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * One run at a time per inventory: two runs changing the same nodes would interleave
+ * their backups and re-links. The lock is a file created with O_EXCL holding the PID;
+ * a lock whose PID is gone (a crashed run) is taken over.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LockError } from '../errors.ts';
+
+export interface RunLock {
+  path: string;
+  release(): void;
+}
+
+export function lockPathFor(inventoryFile: string, dir = process.env.PROVISION_LOCK_DIR ?? join(tmpdir(), 'provision-locks')): string {
+  const id = createHash('sha256').update(resolve(inventoryFile)).digest('hex').slice(0, 16);
+  return join(dir, `${id}.lock`);
+}
+
+export function acquireLock(inventoryFile: string, dir?: string): RunLock {
+  const path = lockPathFor(inventoryFile, dir);
+  mkdirSync(join(path, '..'), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o644);
+      writeSync(fd, `${process.pid}\n${resolve(inventoryFile)}\n`);
+      closeSync(fd);
+      let released = false;
+      return {
+        path,
+        release: () => {
+          if (released) return;
+          released = true;
+          rmSync(path, { force: true });
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = lockHolder(path);
+      if (holder !== undefined && processAlive(holder)) {
+        throw new LockError(`another run (pid ${holder}) holds the lock for ${inventoryFile} (${path})`);
+      }
+      rmSync(path, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new LockError(`could not take the lock ${path}`);
+}
+
+function lockHolder(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8').split('\n')[0], 10);
+    return Number.isFinite(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * One task on one host: `when`, argument templating, the module itself with
+ * retries/until, then changed_when / failed_when / ignore_errors. Everything that goes
+ * wrong becomes a TaskResult — nothing thrown escapes to the play.
+ */
+import type { ValidateFunction } from 'ajv';
+import type { BecomeSpec, Connection } from '../connection/types.ts';
+import { UnreachableError } from '../errors.ts';
+import { evaluateCondition, renderValue, UndefinedVariableError } from '../playbook/template.ts';
+import type { Condition, TaskSpec } from '../playbook/types.ts';
+import { createAjv } from '../source/schema-check.ts';
+import type { HostStatus } from './events.ts';
+import { createHostContext, type CommandObserver } from './host-context.ts';
+import type { Vars } from './scope.ts';
+import { failed, skipped, type TaskModule, type TaskResult } from './task.ts';
+
+export interface TaskRunInput {
+  task: TaskSpec;
+  module: TaskModule;
+  host: string;
+  scope: Vars;
+  /** The connection the task acts on (the delegate's, with delegate_to). */
+  connection: () => Promise<Connection>;
+  become?: BecomeSpec;
+  check: boolean;
+  diff: boolean;
+  playbookDir: string;
+  signal: AbortSignal;
+  onProgress(message: string): void;
+  onWarning(message: string): void;
+  observer?: CommandObserver;
+}
+
+export interface TaskOutcome {
+  status: HostStatus;
+  result: TaskResult;
+  ignored: boolean;
+  /** The value stored under `register`. */
+  registered: Record<string, unknown>;
+}
+
+const ajv = createAjv();
+const validators = new WeakMap<TaskModule, ValidateFunction>();
+
+export async function runTask(input: TaskRunInput): Promise<TaskOutcome> {
+  const { task, module } = input;
+  try {
+    if (task.when !== undefined && !evaluateCondition(task.when, input.scope)) {
+      return finish(input, skipped('conditional result was false'));
+    }
+    const args = renderArgs(task.args, module, input.scope);
+    const argError = validateArgs(module, args);
+    if (argError) return finish(input, failed(argError));
+    let connection: Connection | undefined;
+    if (!module.controlOnly) {
+      try {
+        connection = await input.connection();
+      } catch (err) {
+        if (err instanceof UnreachableError) return unreachable(err.message);
+        throw err;
+      }
+    }
+    return finish(input, await attempt(input, args, connection));
+  } catch (err) {
+    return finish(input, failed(describeError(err)));
+  }
+}
+
+function renderArgs(args: Record<string, unknown>, module: TaskModule, scope: Vars): Record<string, unknown> {
+  const raw = new Set(module.rawArgs ?? []);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(args)) out[key] = raw.has(key) ? value : renderValue(value, scope);
+  return out;
+}
+
+function validateArgs(module: TaskModule, args: Record<string, unknown>): string | undefined {
+  let validate = validators.get(module);
+  if (!validate) {
+    validate = ajv.compile(module.schema);
+    validators.set(module, validate);
+  }
+  if (validate(args)) return undefined;
+  const problems = (validate.errors ?? []).map((e) => `${e.instancePath || 'arguments'} ${e.message ?? e.keyword}`);
+  return `${module.name}: invalid arguments after templating: ${problems.join('; ')}`;
+}
+
+/** Run the module, repeating while `until` is false (Ansible: retries default 3, delay 5 s). */
+async function attempt(input: TaskRunInput, args: Record<string, unknown>, connection?: Connection): Promise<TaskResult> {
+  const { task } = input;
+  const retries = task.until !== undefined ? (task.retries ?? 3) : 0;
+  const delayMs = (task.delay ?? 5) * 1000;
+  let result: TaskResult = failed('not run');
+  for (let n = 1; n <= retries + 1; n++) {
+    result = await runModuleOnce(input, args, connection);
+    if (task.until === undefined) return result;
+    const scope = withRegistered(input, result);
+    if (!result.failed && evaluateCondition(task.until, scope)) return withAttempts(result, n);
+    if (n <= retries) {
+      input.onProgress(`retrying (${n}/${retries})`);
+      await sleep(delayMs, input.signal);
+    }
+  }
+  return withAttempts({ ...result, failed: true, msg: `still failing after ${retries + 1} attempts: ${result.msg}` }, retries + 1);
+}
+
+async function runModuleOnce(input: TaskRunInput, args: Record<string, unknown>, connection?: Connection): Promise<TaskResult> {
+  const ctx = createHostContext({
+    host: input.host,
+    connection: connection ?? controlOnlyConnection(input.host),
+    ...(input.become ? { become: input.become } : {}),
+    check: input.check,
+    diff: input.diff,
+    vars: input.scope,
+    playbookDir: input.playbookDir,
+    signal: input.signal,
+    onProgress: input.onProgress,
+    onWarning: input.onWarning,
+    ...(input.observer ? { observer: input.observer } : {}),
+  });
+  try {
+    const result = await input.module.run(args, ctx);
+    return input.module.readOnly ? { ...result, changed: false } : result;
+  } catch (err) {
+    return failed(describeError(err));
+  }
+}
+
+function finish(input: TaskRunInput, raw: TaskResult): TaskOutcome {
+  const { task } = input;
+  let result = raw;
+  try {
+    if (!result.skipped && task.changedWhen !== undefined) {
+      result = { ...result, changed: conditionHolds(task.changedWhen, withRegistered(input, result)) };
+    }
+    if (!result.skipped && task.failedWhen !== undefined) {
+      const fails = conditionHolds(task.failedWhen, withRegistered(input, result));
+      result = { ...result, failed: fails, msg: fails && !result.failed ? `failed_when held: ${result.msg}` : result.msg };
+    }
+  } catch (err) {
+    result = failed(describeError(err));
+  }
+  const status: HostStatus = result.failed ? 'failed' : result.skipped ? 'skipped' : result.changed ? 'changed' : 'ok';
+  return { status, result, ignored: result.failed && task.ignoreErrors, registered: registeredValue(result) };
+}
+
+function unreachable(message: string): TaskOutcome {
+  const result = failed(message);
+  return { status: 'unreachable', result, ignored: false, registered: { ...registeredValue(result), unreachable: true } };
+}
+
+function conditionHolds(condition: Condition, scope: Vars): boolean {
+  return evaluateCondition(condition, scope);
+}
+
+export function registeredValue(result: TaskResult): Record<string, unknown> {
+  return {
+    ...(result.data ?? {}),
+    changed: result.changed,
+    failed: result.failed,
+    skipped: result.skipped,
+    msg: result.msg,
+    ...(result.diff ? { diff: result.diff } : {}),
+  };
+}
+
+/** failed_when, changed_when and until see the result under the `register` name. */
+function withRegistered(input: TaskRunInput, result: TaskResult): Vars {
+  if (!input.task.register) return input.scope;
+  const scope: Vars = {};
+  for (const key of Object.keys(input.scope)) {
+    Object.defineProperty(scope, key, { enumerable: true, get: () => input.scope[key] });
+  }
+  Object.defineProperty(scope, input.task.register, { enumerable: true, value: registeredValue(result) });
+  return scope;
+}
+
+function withAttempts(result: TaskResult, attempts: number): TaskResult {
+  return { ...result, data: { ...(result.data ?? {}), attempts } };
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof UndefinedVariableError) return `undefined variable: ${err.variable}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** controlOnly modules get a context whose commands are a bug: they must never touch a host. */
+function controlOnlyConnection(host: string): Connection {
+  const refuse = async (): Promise<never> => {
+    throw new Error(`${host}: a control-only module tried to run a command on the host`);
+  };
+  return { host, connect: async () => {}, exec: refuse, close: async () => {} };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

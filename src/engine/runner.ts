@@ -1,0 +1,186 @@
+/**
+ * The linear strategy: each task runs on every host of the batch (up to `forks` at once)
+ * before the next task starts. A failed host stops; an unreachable host is set aside; the
+ * others go on — unless any_errors_fatal or max_fail_percentage end the play.
+ */
+import type { ExitCodeValue } from '../errors.ts';
+import type { Inventory } from '../inventory/types.ts';
+import type { Play, Playbook, TaskSpec } from '../playbook/types.ts';
+import { renderValue } from '../playbook/template.ts';
+import { exceedsFailPercentage, planBatches } from './batches.ts';
+import { resolveBecome } from './become.ts';
+import type { ConnectionPool } from './connection-pool.ts';
+import type { Recap, Reporter } from './events.ts';
+import { mapWithForks } from './forks.ts';
+import type { CommandObserver } from './host-context.ts';
+import { countResult, emptyRecap, exitCodeFor } from './recap.ts';
+import { runTask, type TaskOutcome } from './run-task.ts';
+import { HostScopes } from './host-scopes.ts';
+import { taskSelected, type TagFilter } from './tags.ts';
+import type { TaskModule } from './task.ts';
+import { dirname } from 'node:path';
+
+export interface EngineOptions {
+  inventory: Inventory;
+  playbook: Playbook;
+  registry: Record<string, TaskModule>;
+  connections: ConnectionPool;
+  reporter: Reporter;
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  /** --limit pattern */
+  limit?: string;
+  tags?: TagFilter;
+  extraVars?: Record<string, unknown>;
+  signal?: AbortSignal;
+  observer?: CommandObserver;
+}
+
+export interface RunSummary {
+  recap: Recap;
+  exitCode: ExitCodeValue;
+  /** Registered results and set facts per host, for callers that read them (drift, tests). */
+  facts: Record<string, Record<string, unknown>>;
+  /** Why each failed or unreachable host stopped. */
+  failures: Record<string, string>;
+}
+
+type HostState = 'active' | 'failed' | 'unreachable';
+
+export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
+  const signal = o.signal ?? new AbortController().signal;
+  const recap: Recap = {};
+  const state = new Map<string, HostState>();
+  const failures: Record<string, string> = {};
+  const scopes = new HostScopes(o.inventory, o.extraVars ?? {}, { check: o.check, diff: o.diff, playbookDir: dirname(o.playbook.file) });
+  const limited = o.limit !== undefined ? new Set(o.inventory.select(o.limit)) : undefined;
+
+  for (const play of o.playbook.plays) {
+    if (signal.aborted) break;
+    const hosts = o.inventory.select(play.hosts).filter((h) => (!limited || limited.has(h)) && (state.get(h) ?? 'active') === 'active');
+    for (const h of hosts) recap[h] ??= emptyRecap();
+    o.reporter.event({ type: 'play_start', play: play.name, hosts });
+    if (hosts.length === 0) {
+      o.reporter.event({ type: 'warning', message: `play "${play.name}": no hosts matched "${play.hosts}"${o.limit ? ` with --limit ${o.limit}` : ''}` });
+    }
+    let abort = false;
+    for (const batch of planBatches(hosts, play.serial)) {
+      abort = await runBatch(play, batch);
+      if (abort || signal.aborted) break;
+    }
+    o.reporter.event({ type: 'play_end', play: play.name });
+    if (abort) break;
+  }
+
+  const exitCode = exitCodeFor(recap, o.check, signal.aborted);
+  o.reporter.event({ type: 'run_end', recap, check: o.check });
+  return { recap, exitCode, facts: scopes.allFacts(), failures };
+
+  /** Returns true when the play (and the run) must stop. */
+  async function runBatch(play: Play, batch: string[]): Promise<boolean> {
+    const notified = new Map<string, Set<string>>();
+    scopes.startPlay(play, batch);
+    const active = () => batch.filter((h) => state.get(h) !== 'failed' && state.get(h) !== 'unreachable');
+    for (const task of play.tasks) {
+      if (signal.aborted) return true;
+      if (!taskSelected(task.tags, o.tags ?? {})) continue;
+      const hosts = active();
+      if (hosts.length === 0) break;
+      const outcomes = await runTaskOnHosts(play, task, hosts, false);
+      for (const [host, outcome] of outcomes) {
+        if (outcome.status === 'changed' && task.notify.length) {
+          const set = notified.get(host) ?? new Set<string>();
+          task.notify.forEach((n) => set.add(n));
+          notified.set(host, set);
+        }
+      }
+      const failedNow = [...outcomes.values()].some((x) => x.status === 'failed' && !x.ignored);
+      if (failedNow && play.anyErrorsFatal) return true;
+      const failedInBatch = batch.filter((h) => state.get(h) === 'failed' || state.get(h) === 'unreachable').length;
+      if (exceedsFailPercentage(failedInBatch, batch.length, play.maxFailPercentage)) {
+        o.reporter.event({ type: 'warning', message: `play "${play.name}": ${failedInBatch}/${batch.length} hosts failed, more than max_fail_percentage ${play.maxFailPercentage}%` });
+        return true;
+      }
+    }
+    for (const handler of play.handlers) {
+      if (signal.aborted) return true;
+      const topics = [handler.name, ...handler.listen];
+      const hosts = active().filter((h) => topics.some((t) => notified.get(h)?.has(t)));
+      if (hosts.length) await runTaskOnHosts(play, handler, hosts, true);
+    }
+    return false;
+  }
+
+  async function runTaskOnHosts(play: Play, task: TaskSpec, hosts: string[], handler: boolean): Promise<Map<string, TaskOutcome>> {
+    const module = o.registry[task.module];
+    o.reporter.event({ type: 'task_start', play: play.name, task: taskTitle(task, hosts[0]), hosts: task.runOnce ? hosts.slice(0, 1) : hosts, handler });
+    const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
+    const results = await mapWithForks(targets, o.forks, (host) => runOnHost(play, task, module, host));
+    const outcomes = new Map<string, TaskOutcome>();
+    targets.forEach((host, i) => outcomes.set(host, results[i]));
+    // run_once: one run, its result (and register) applies to every host of the batch.
+    if (task.runOnce) for (const host of hosts.slice(1)) outcomes.set(host, results[0]);
+    for (const [i, host] of targets.entries()) report(task, host, results[i]);
+    for (const [host, outcome] of outcomes) record(task, host, outcome, task.runOnce && host !== targets[0]);
+    return outcomes;
+  }
+
+  async function runOnHost(play: Play, task: TaskSpec, module: TaskModule, host: string): Promise<TaskOutcome> {
+    const scope = scopes.taskScope(host, task);
+    let target = host;
+    if (task.delegateTo !== undefined) target = String(renderValue(task.delegateTo, scope));
+    const becomeVars = target === host ? scope : scopes.taskScope(target, task);
+    return runTask({
+      task,
+      module,
+      host,
+      scope,
+      connection: () => o.connections.get(target),
+      become: resolveBecome(task, play, becomeVars),
+      check: o.check,
+      diff: o.diff,
+      playbookDir: dirname(o.playbook.file),
+      signal,
+      onProgress: (message) => o.reporter.event({ type: 'host_progress', host, task: task.name, message }),
+      onWarning: (message) => o.reporter.event({ type: 'warning', host, message }),
+      ...(o.observer ? { observer: o.observer } : {}),
+    }).then((outcome) => ({ ...outcome, delegatedTo: target !== host ? target : undefined }));
+  }
+
+  function report(task: TaskSpec, host: string, outcome: TaskOutcome & { delegatedTo?: string }): void {
+    o.reporter.event({
+      type: 'host_result',
+      host,
+      task: task.name,
+      status: outcome.status,
+      result: outcome.result,
+      ignored: outcome.ignored,
+      ...(outcome.delegatedTo ? { delegatedTo: outcome.delegatedTo } : {}),
+    });
+  }
+
+  function record(task: TaskSpec, host: string, outcome: TaskOutcome, sharedRunOnce: boolean): void {
+    if (!sharedRunOnce) countResult(recap, host, outcome.status, outcome.ignored);
+    if (task.register) scopes.setFact(host, task.register, outcome.registered);
+    if (outcome.result.facts && !outcome.result.failed) {
+      for (const [k, v] of Object.entries(outcome.result.facts)) scopes.setFact(host, k, v);
+    }
+    if (outcome.status === 'unreachable') {
+      state.set(host, 'unreachable');
+      failures[host] = outcome.result.msg;
+    } else if (outcome.status === 'failed' && !outcome.ignored) {
+      state.set(host, 'failed');
+      failures[host] = `${task.name}: ${outcome.result.msg}`;
+    }
+  }
+
+  function taskTitle(task: TaskSpec, firstHost: string | undefined): string {
+    if (!task.name.includes('{{') || !firstHost) return task.name;
+    try {
+      return String(renderValue(task.name, scopes.taskScope(firstHost, task)));
+    } catch {
+      return task.name;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Load a playbook file into Plays and TaskSpecs. Every problem — YAML syntax, duplicate
+ * keys, keyword types, unknown modules, module arguments, template syntax, notify without
+ * a handler — is collected and thrown as one ValidationError, each with file:line:col.
+ * Arguments stay raw: they are rendered per host at run time.
+ */
+import type { ValidateFunction } from 'ajv';
+import { ValidationError, type Diagnostic } from '../errors.ts';
+import type { TaskModule } from '../engine/task.ts';
+import { createAjv, schemaDiagnostics } from '../source/schema-check.ts';
+import { loadYamlFile, type YamlPath } from '../source/yaml-source.ts';
+import { checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
+import { buildTask, type LoadContext } from './load-task.ts';
+import { playbookSchema, playSchema } from './schema.ts';
+import type { Play, Playbook, TaskSpec } from './types.ts';
+
+let playbookValidator: ValidateFunction | undefined;
+let playValidator: ValidateFunction | undefined;
+
+export function loadPlaybook(file: string, registry: Record<string, TaskModule>): Playbook {
+  const source = loadYamlFile(file);
+  if (source.diagnostics.length) throw new ValidationError(source.diagnostics);
+  if (source.value === null || source.value === undefined) {
+    throw new ValidationError([{ file, line: 1, col: 1, message: 'the playbook is empty: expected a list of plays' }]);
+  }
+  playbookValidator ??= createAjv().compile(playbookSchema);
+  const ctx: LoadContext = { source, registry, diagnostics: schemaDiagnostics(playbookValidator, source.value, source) };
+  if (!Array.isArray(source.value)) throw new ValidationError(ctx.diagnostics);
+  const plays: Play[] = [];
+  source.value.forEach((raw, i) => {
+    const play = buildPlay(raw, [i], ctx);
+    if (play) plays.push(play);
+  });
+  if (ctx.diagnostics.length) throw new ValidationError(sortByPosition(ctx.diagnostics));
+  return { file, plays };
+}
+
+function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undefined {
+  const { source } = ctx;
+  const shown = [`play ${Number(path[0]) + 1}`];
+  playValidator ??= createAjv().compile(playSchema);
+  ctx.diagnostics.push(...mergeAlternatives(schemaDiagnostics(playValidator, raw, relabel(source, path, shown), shown)));
+  if (!isMapping(raw)) return undefined;
+  for (const keyword of ['name', 'hosts', 'become_user', 'vars']) {
+    if (hasKey(raw, keyword)) checkTemplates(raw[keyword], [...path, keyword], ctx);
+  }
+  const playTags = stringList(raw.tags);
+  const buildAll = (section: 'tasks' | 'handlers'): TaskSpec[] => {
+    const list = Array.isArray(raw[section]) ? (raw[section] as unknown[]) : [];
+    return list.flatMap((task, i) => buildTask(task, [...path, section, i], section === 'handlers', playTags, ctx) ?? []);
+  };
+  const tasks = buildAll('tasks');
+  const handlers = buildAll('handlers');
+  checkNotify(raw, path, ctx);
+
+  // Ansible joins a list of host patterns as a union.
+  const hosts = Array.isArray(raw.hosts) ? raw.hosts.map(String).join(':') : String(raw.hosts ?? '');
+  const play: Play = {
+    name: optionalString(raw.name) ?? hosts,
+    hosts,
+    vars: isMapping(raw.vars) ? { ...raw.vars } : {},
+    tasks,
+    handlers,
+    anyErrorsFatal: raw.any_errors_fatal === true,
+    position: source.positionOf(path),
+  };
+  if (raw.serial !== undefined && raw.serial !== null) play.serial = (Array.isArray(raw.serial) ? raw.serial : [raw.serial]) as Array<number | string>;
+  if (typeof raw.max_fail_percentage === 'number') play.maxFailPercentage = raw.max_fail_percentage;
+  const become = optionalBool(raw.become);
+  if (become !== undefined) play.become = become;
+  const becomeUser = optionalString(raw.become_user);
+  if (becomeUser !== undefined) play.becomeUser = becomeUser;
+  return play;
+}
+
+/** Every notify (in tasks and in handlers) must name a handler of the same play, or a topic one listens to. */
+function checkNotify(raw: Record<string, unknown>, path: YamlPath, ctx: LoadContext): void {
+  const handlers = Array.isArray(raw.handlers) ? raw.handlers.filter(isMapping) : [];
+  const topics = new Set<string>();
+  for (const h of handlers) {
+    if (typeof h.name === 'string') topics.add(h.name);
+    for (const t of stringList(h.listen)) topics.add(t);
+  }
+  for (const section of ['tasks', 'handlers'] as const) {
+    const list = Array.isArray(raw[section]) ? (raw[section] as unknown[]) : [];
+    list.forEach((task, i) => {
+      if (!isMapping(task)) return;
+      const notify = task.notify;
+      const entries: Array<[string, YamlPath]> =
+        typeof notify === 'string'
+          ? [[notify, [...path, section, i, 'notify']]]
+          : Array.isArray(notify)
+            ? notify.flatMap((n, j): Array<[string, YamlPath]> => (typeof n === 'string' ? [[n, [...path, section, i, 'notify', j]]] : []))
+            : [];
+      for (const [name, at] of entries) {
+        if (topics.has(name)) continue;
+        const known = topics.size ? `; handlers: ${[...topics].join(', ')}` : '; this play has no handlers';
+        ctx.diagnostics.push({ ...ctx.source.positionOf(at), message: `notify: no handler named or listening to "${name}"${known}` });
+      }
+    });
+  }
+}
+
+function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Debian packages the lab needs (real sshd, sudo, network namespaces, kubectl).
+# Installs only what is missing; needs root for that.
+set -euo pipefail
+missing=()
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v sudo >/dev/null || missing+=(sudo)
+command -v ip >/dev/null || missing+=(iproute2)
+command -v nsenter >/dev/null || missing+=(util-linux)
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "lab host packages: all present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,116 @@
+/**
+ * Reading a pod template the way a kubelet does: which host path backs a path inside a
+ * container (its hostPath volume mounts), and what a container's env and command say.
+ * Everything the simulation does on a node is derived from the stored DaemonSet through
+ * these, never from paths hard-coded here.
+ */
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  volumeMounts?: VolumeMount[];
+}
+
+export interface Volume {
+  name: string;
+  hostPath?: { path: string; type?: string };
+  configMap?: { name: string; items?: Array<{ key: string; path: string }> };
+}
+
+export interface PodSpec {
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  hostNetwork?: boolean;
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+}
+
+/** Maps an in-node path to its host-side file; throws for paths the lab does not mount. */
+export type NodePath = (inNodePath: string) => string;
+
+/**
+ * The in-node host path behind `containerPath` in `container`: the longest mount that holds
+ * it, when that mount is a hostPath volume. Undefined when nothing host-backed holds it.
+ */
+export function hostPathBehind(spec: PodSpec, container: Container, containerPath: string): string | undefined {
+  const path = posix.normalize(containerPath).replace(/(.)\/$/, '$1');
+  let best: { mount: VolumeMount; length: number } | undefined;
+  for (const mount of container.volumeMounts ?? []) {
+    const at = posix.normalize(mount.mountPath).replace(/(.)\/$/, '$1');
+    const holds = path === at || path.startsWith(at === '/' ? '/' : `${at}/`);
+    if (holds && (!best || at.length > best.length)) best = { mount, length: at.length };
+  }
+  if (!best) return undefined;
+  const volume = (spec.volumes ?? []).find((v) => v.name === best.mount.name);
+  if (!volume?.hostPath) return undefined;
+  const at = posix.normalize(best.mount.mountPath).replace(/(.)\/$/, '$1');
+  return posix.join(volume.hostPath.path, path.slice(at.length));
+}
+
+export function envOf(container: Container, name: string): string | undefined {
+  return container.env?.find((e) => e.name === name)?.value;
+}
+
+/** command + args, as the container runtime joins them. */
+export function argvOf(container: Container): string[] {
+  return [...(container.command ?? []), ...(container.args ?? [])];
+}
+
+/**
+ * The host-side file for an in-node path. Paths the lab does not mount per node are the
+ * host's own (the node shares them), so they are looked at directly.
+ */
+export function hostSide(at: NodePath, inNodePath: string): string {
+  try {
+    return at(inNodePath);
+  } catch {
+    return inNodePath;
+  }
+}
+
+/**
+ * Follow symlinks the way the node sees them (absolute targets are in-node paths), and
+ * report what the final file is. K3s's entries are absolute symlinks, so a plain host-side
+ * stat would follow them onto the host's own (missing) /var/lib/rancher.
+ */
+export function resolveInNode(at: NodePath, inNodePath: string): { path: string; executable: boolean } | undefined {
+  let path = posix.normalize(inNodePath);
+  for (let hops = 0; hops < 40; hops++) {
+    const file = hostSide(at, path);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(file).isSymbolicLink();
+    } catch {
+      return undefined;
+    }
+    if (!isLink) {
+      const st = statSync(file);
+      return { path, executable: st.isFile() && (st.mode & 0o111) !== 0 };
+    }
+    const target = readlinkSync(file);
+    path = posix.isAbsolute(target) ? posix.normalize(target) : posix.join(posix.dirname(path), target);
+  }
+  return undefined; // a loop: ELOOP on a real node
+}
+
+export function isDirectoryInNode(at: NodePath, inNodePath: string): boolean {
+  const resolved = resolveInNode(at, inNodePath);
+  if (!resolved) return false;
+  try {
+    return statSync(hostSide(at, resolved.path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
