@@ -99,7 +99,9 @@ export const copy: TaskModule<CopyArgs> = {
     if (!st.exists) {
       const parent = posix.dirname(dest);
       const up = await ctx.fact(statFact(parent, { follow: true }));
-      if (!up.exists || !up.isdir) return failed(`destination directory ${parent} does not exist`);
+      // In check mode an earlier task (a `file: state=directory`) may be what creates the
+      // parent, so the write is predicted; a real run fails here instead of creating it.
+      if ((!up.exists || !up.isdir) && !ctx.check) return failed(`destination directory ${parent} does not exist`);
     }
     const result = { checksum, dest };
     const want: Attributes = { mode: args.mode, owner: args.owner, group: args.group };

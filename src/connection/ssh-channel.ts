@@ -39,8 +39,10 @@ export function runOnChannel(channel: ClientChannel, stdin: string | Buffer | un
       const stderr = Buffer.concat(err).toString('utf8');
       if (timedOut) return resolve({ exitCode: 124, stdout, stderr, ...(signal ? { signal } : {}) });
       if (code === undefined) return reject(new Error('the channel closed without an exit status'));
-      if (code === null) return resolve({ exitCode: signalExitCode(signal), stdout, stderr, ...(signal ? { signal } : {}) });
-      resolve({ exitCode: (code === 124 || code === 137) && expired() ? 124 : code, stdout, stderr });
+      const exitCode = code === null ? signalExitCode(signal) : code;
+      // timeout(1) kills its own process group with SIGKILL when SIGTERM was not enough.
+      if ((exitCode === 124 || exitCode === 137) && expired()) return resolve({ exitCode: 124, stdout, stderr });
+      resolve({ exitCode, stdout, stderr, ...(code === null && signal ? { signal } : {}) });
     };
 
     channel.on('data', (chunk: Buffer) => out.push(chunk));
@@ -55,7 +57,13 @@ export function runOnChannel(channel: ClientChannel, stdin: string | Buffer | un
       // Past the timeout, children that keep stdout open must not keep us waiting.
       if (timedOut) channel.close();
     });
-    channel.once('close', () => {
+    // ssh2 repeats the exit status on `close`: the `exit` event itself can fire before these
+    // listeners exist, when the exec reply and the whole output arrive in one TCP read.
+    channel.once('close', (exitCode?: number | null, exitSignal?: string) => {
+      if (code === undefined && exitCode !== undefined) {
+        code = exitCode;
+        signal = exitSignal ?? undefined;
+      }
       closed = true;
       finish();
     });

@@ -6,10 +6,9 @@
  * knob makes the plugin installer behave like installers that copy every reference
  * plugin, K3s's names included.
  */
-import { lstatSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { writeFile } from '../k3s-layout.ts';
-import { argvOf, envOf, hostPathBehind, hostSide, type Container, type NodePath, type PodSpec } from './pod-spec.ts';
+import { argvOf, envOf, hostPathBehind, hostSide, resolveInNode, type Container, type NodePath, type PodSpec } from './pod-spec.ts';
 
 /** What a reference-plugin image (e.g. rancher/hardened-cni-plugins) has in /opt/cni/bin. */
 export const REFERENCE_PLUGINS = [
@@ -41,12 +40,10 @@ function installByRename(at: NodePath, inNodeDir: string, name: string, image: s
   writeFile(hostSide(at, posix.join(inNodeDir, name)), standInBinary(name, image), 0o755);
 }
 
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory() && !lstatSync(file).isSymbolicLink();
-  } catch {
-    return false;
-  }
+/** The real in-node directory behind `inNodeDir`, when it is one. */
+function directoryIn(at: NodePath, inNodeDir: string | undefined): string | undefined {
+  const found = inNodeDir === undefined ? undefined : resolveInNode(at, inNodeDir);
+  return found?.directory ? found.path : undefined;
 }
 
 /** `install_multus -d DIR -t TYPE`: thick installs multus-shim and passthru, thin multus and passthru. */
@@ -57,8 +54,8 @@ function installMultus(at: NodePath, spec: PodSpec, container: Container, argv: 
   };
   const dir = flag('-d', '/host/opt/cni/bin');
   const type = flag('-t', 'thin');
-  const dest = hostPathBehind(spec, container, dir);
-  if (!dest || !isDirectory(hostSide(at, dest))) {
+  const dest = directoryIn(at, hostPathBehind(spec, container, dir));
+  if (!dest) {
     return { ok: false, log: [`install_multus: ${dir} is not a directory backed by the host`] };
   }
   const names = type === 'thick' ? ['multus-shim', 'passthru'] : ['multus', 'passthru'];
@@ -70,8 +67,8 @@ function installMultus(at: NodePath, spec: PodSpec, container: Container, argv: 
 function installPlugins(at: NodePath, spec: PodSpec, container: Container, overwriteAll: boolean): InitOutcome {
   const script = argvOf(container).join('\n');
   const destInPod = /^\s*dest=(\S+)\s*$/m.exec(script)?.[1] ?? '/host/opt/cni/bin';
-  const dest = hostPathBehind(spec, container, destInPod);
-  if (!dest || !isDirectory(hostSide(at, dest))) return { ok: false, log: [`${destInPod} is not backed by a host directory`] };
+  const dest = directoryIn(at, hostPathBehind(spec, container, destInPod));
+  if (!dest) return { ok: false, log: [`${destInPod} is not backed by a host directory`] };
   const image = container.image ?? 'cni-plugins';
   if (overwriteAll) {
     // Like install-cnis.sh: every plugin of the image, K3s's own names included.
@@ -84,7 +81,7 @@ function installPlugins(at: NodePath, spec: PodSpec, container: Container, overw
     if (refused.has(name)) return { ok: false, log: [`refusing to install ${name}: not ours to replace`] };
     if (!/^[a-z0-9_-]+$/.test(name) || name.startsWith('-')) return { ok: false, log: [`refusing odd plugin name: ${name}`] };
     if (!REFERENCE_PLUGINS.includes(name)) return { ok: false, log: [`${name} is not in this image's /opt/cni/bin`] };
-    if (isDirectory(hostSide(at, posix.join(dest, name)))) return { ok: false, log: [`${dest}/${name} is a directory; not replacing it`] };
+    if (directoryIn(at, posix.join(dest, name))) return { ok: false, log: [`${dest}/${name} is a directory; not replacing it`] };
   }
   for (const name of names) installByRename(at, dest, name, image);
   return { ok: true, log: names.map((n) => `installed ${n}`) };
@@ -106,7 +103,7 @@ export function runInitContainer(at: NodePath, spec: PodSpec, container: Contain
 /** hostPath volumes of type Directory must exist, or the kubelet refuses to start the pod. */
 export function hostPathTypeProblem(at: NodePath, spec: PodSpec): string | undefined {
   for (const v of spec.volumes ?? []) {
-    if (v.hostPath?.type === 'Directory' && !isDirectory(hostSide(at, v.hostPath.path))) {
+    if (v.hostPath?.type === 'Directory' && !directoryIn(at, v.hostPath.path)) {
       return `MountVolume.SetUp failed for volume "${v.name}" : hostPath type check failed: ${v.hostPath.path} is not a directory`;
     }
   }

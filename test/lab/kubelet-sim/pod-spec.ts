@@ -81,36 +81,48 @@ export function hostSide(at: NodePath, inNodePath: string): string {
 }
 
 /**
- * Follow symlinks the way the node sees them (absolute targets are in-node paths), and
- * report what the final file is. K3s's entries are absolute symlinks, so a plain host-side
- * stat would follow them onto the host's own (missing) /var/lib/rancher.
+ * realpath as the node sees it: every component's symlink followed, absolute targets taken
+ * as in-node paths. K3s's entries are absolute symlinks (and data/current is one), so a
+ * host-side realpath would wander onto the host's own, missing /var/lib/rancher.
  */
-export function resolveInNode(at: NodePath, inNodePath: string): { path: string; executable: boolean } | undefined {
-  let path = posix.normalize(inNodePath);
-  for (let hops = 0; hops < 40; hops++) {
-    const file = hostSide(at, path);
+export function realPathInNode(at: NodePath, inNodePath: string): string | undefined {
+  const parts = posix.normalize(inNodePath).split('/').filter(Boolean);
+  let resolved = '/';
+  let hops = 0;
+  while (parts.length > 0) {
+    const part = parts.shift() as string;
+    if (part === '.') continue;
+    if (part === '..') {
+      resolved = posix.dirname(resolved);
+      continue;
+    }
+    const next = posix.join(resolved, part);
     let isLink: boolean;
     try {
-      isLink = lstatSync(file).isSymbolicLink();
+      isLink = lstatSync(hostSide(at, next)).isSymbolicLink();
     } catch {
       return undefined;
     }
     if (!isLink) {
-      const st = statSync(file);
-      return { path, executable: st.isFile() && (st.mode & 0o111) !== 0 };
+      resolved = next;
+      continue;
     }
-    const target = readlinkSync(file);
-    path = posix.isAbsolute(target) ? posix.normalize(target) : posix.join(posix.dirname(path), target);
+    if (++hops > 40) return undefined; // ELOOP on a real node
+    const target = readlinkSync(hostSide(at, next));
+    parts.unshift(...target.split('/').filter(Boolean));
+    if (target.startsWith('/')) resolved = '/';
   }
-  return undefined; // a loop: ELOOP on a real node
+  return resolved;
 }
 
-export function isDirectoryInNode(at: NodePath, inNodePath: string): boolean {
-  const resolved = resolveInNode(at, inNodePath);
-  if (!resolved) return false;
+/** The file an in-node path finally names, and whether the node could exec it. */
+export function resolveInNode(at: NodePath, inNodePath: string): { path: string; executable: boolean; directory: boolean } | undefined {
+  const path = realPathInNode(at, inNodePath);
+  if (!path) return undefined;
   try {
-    return statSync(hostSide(at, resolved.path)).isDirectory();
+    const st = statSync(hostSide(at, path));
+    return { path, executable: st.isFile() && (st.mode & 0o111) !== 0, directory: st.isDirectory() };
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -124,6 +124,10 @@ t.test('a missing parent directory fails with the reason', async (t) => {
   const dir = t.testdir();
   const res = await copy.run({ dest: join(dir, 'no', 'such', 'file'), content: 'x' }, createTestHostContext());
   t.match(res, { failed: true, msg: /^destination directory .*no\/such does not exist$/ });
+  const ctx = createTestHostContext({ check: true });
+  const predicted = await copy.run({ dest: join(dir, 'no', 'such', 'file'), content: 'x' }, ctx);
+  t.match(predicted, { changed: true, failed: false }, 'check mode predicts the write: an earlier task may create the parent');
+  t.same(ctx.changes(), [], 'and changes nothing');
 });
 
 t.test('hostile names', async (t) => {

@@ -1,0 +1,64 @@
+/** Run provision in-process (events and commands recorded) or as the real CLI (exit code, output). */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { executePlaybook } from '../../src/cli/execute.ts';
+import { loadInputs } from '../../src/cli/load-inputs.ts';
+import type { CommonFlags } from '../../src/cli/options.ts';
+import type { RunEvent } from '../../src/engine/events.ts';
+import type { CommandKind } from '../../src/engine/host-context.ts';
+import type { RunSummary } from '../../src/engine/runner.ts';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface RecordedCommand {
+  host: string;
+  kind: CommandKind;
+  command: string;
+}
+
+export interface InProcessRun {
+  summary: RunSummary;
+  events: RunEvent[];
+  commands: RecordedCommand[];
+  /** host → task name → status */
+  statuses: Record<string, Record<string, string>>;
+}
+
+export async function runInProcess(inventoryFile: string, playbookFile: string, flags: Partial<CommonFlags> = {}): Promise<InProcessRun> {
+  const { inventory, playbooks } = loadInputs(inventoryFile, [playbookFile]);
+  const events: RunEvent[] = [];
+  const commands: RecordedCommand[] = [];
+  const summary = await executePlaybook({
+    flags: { check: false, diff: false, forks: 5, json: false, verbose: 0, extraVars: {}, help: false, ...flags },
+    inventory,
+    playbook: playbooks[0],
+    reporter: { event: (e) => void events.push(e), close: async () => {} },
+    observer: (host, kind, command) => void commands.push({ host, kind, command }),
+  });
+  const statuses: Record<string, Record<string, string>> = {};
+  for (const e of events) if (e.type === 'host_result') (statuses[e.host] ??= {})[e.task] = e.status;
+  return { summary, events, commands, statuses };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'provision.js'), ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * One Multus DaemonSet pod on one node, as the kubelet would run it (simulated): volume
+ * checks, the init containers in order, then the daemon with the config from its
+ * ConfigMap volume, all read from the stored pod template.
+ */
+import { posix } from 'node:path';
+import type { ObjectStore } from '../kube-api/store.ts';
+import type { KubeObject } from '../kube-api/types.ts';
+import { hostPathTypeProblem, runInitContainer } from './init-containers.ts';
+import { MultusDaemon, SOCKET_NAME, type DaemonConfigJson } from './multus-daemon.ts';
+import { hostPathBehind, hostSide, resolveInNode, type Container, type NodePath, type PodSpec } from './pod-spec.ts';
+
+export interface SimNode {
+  name: string;
+  /** The node's address on the lab network (the pod's IP: the DaemonSet uses hostNetwork). */
+  address: string;
+  /** Pod CIDR 10.42.<subnetIndex>.0/24. */
+  subnetIndex: number;
+  /** The node's K3s --data-dir. */
+  k3sDataDir: string;
+  at: NodePath;
+}
+
+/** Per-node behaviour switches (see README.md). */
+export interface NodeKnobs {
+  /** Init containers run, the daemon never becomes ready: no socket, no 00-multus.conf. */
+  neverReady?: boolean;
+  /** The plugin installer copies every reference plugin, K3s's names included. */
+  overwriteAll?: boolean;
+  /** The daemon is stopped with SIGKILL semantics: 00-multus.conf and the socket file stay. */
+  killed?: boolean;
+}
+
+export interface PodOutcome {
+  ready: boolean;
+  phase: 'Pending' | 'Running';
+  reason?: string;
+  message?: string;
+  daemon?: MultusDaemon;
+  /** The daemon's binDir (in-node), for the attachment checks. */
+  binDir?: string;
+  log: string[];
+}
+
+const DAEMON_CONFIG_KEY = 'daemon-config.json';
+
+/** daemon-config.json from the ConfigMap volume the daemon container mounts. */
+function daemonConfigOf(store: ObjectStore, namespace: string, spec: PodSpec, container: Container): DaemonConfigJson | string {
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = (spec.volumes ?? []).find((v) => v.name === mount.name);
+    if (!volume?.configMap) continue;
+    const cm = store.get('v1', 'ConfigMap', namespace, volume.configMap.name);
+    if (!cm) return `configmap "${volume.configMap.name}" not found`;
+    const text = (cm.data as Record<string, string> | undefined)?.[DAEMON_CONFIG_KEY];
+    if (text === undefined) continue;
+    try {
+      return JSON.parse(text) as DaemonConfigJson;
+    } catch (e) {
+      return `failed to parse ${DAEMON_CONFIG_KEY}: ${(e as Error).message}`;
+    }
+  }
+  return `no ConfigMap volume with ${DAEMON_CONFIG_KEY} is mounted in container ${container.name}`;
+}
+
+/** The host-side directory behind an in-pod path of `container`, resolved as the node sees it. */
+function hostDirBehind(node: SimNode, spec: PodSpec, container: Container, inPod: string): string | undefined {
+  const inNode = hostPathBehind(spec, container, inPod);
+  if (inNode === undefined) return undefined;
+  const real = resolveInNode(node.at, inNode);
+  return real?.directory ? hostSide(node.at, real.path) : undefined;
+}
+
+export async function runDaemonPod(store: ObjectStore, pod: KubeObject, node: SimNode, knobs: NodeKnobs): Promise<PodOutcome> {
+  const spec = pod.spec as PodSpec;
+  const log: string[] = [];
+  const volumeProblem = hostPathTypeProblem(node.at, spec);
+  if (volumeProblem) return { ready: false, phase: 'Pending', reason: 'ContainerCreating', message: volumeProblem, log };
+
+  for (const init of spec.initContainers ?? []) {
+    const outcome = runInitContainer(node.at, spec, init, knobs.overwriteAll === true);
+    log.push(...outcome.log.map((l) => `${init.name}: ${l}`));
+    if (!outcome.ok) return { ready: false, phase: 'Pending', reason: 'Init:Error', message: outcome.log.join('; '), log };
+  }
+
+  const container = spec.containers[0];
+  const config = daemonConfigOf(store, pod.metadata.namespace ?? 'default', spec, container);
+  if (typeof config === 'string') return { ready: false, phase: 'Pending', reason: 'CreateContainerConfigError', message: config, log };
+  const binDir = config.binDir ?? '/opt/cni/bin';
+  if (knobs.neverReady) {
+    return { ready: false, phase: 'Running', reason: 'ContainersNotReady', message: 'containers with unready status: [kube-multus]', binDir, log };
+  }
+
+  const confDirInPod = config.cniConfigDir ?? '/host/etc/cni/net.d';
+  const socketDirInPod = config.socketDir ?? '/run/multus/';
+  const confDirHost = hostDirBehind(node, spec, container, confDirInPod);
+  const socketDir = hostPathBehind(spec, container, socketDirInPod);
+  const cacheDir = hostPathBehind(spec, container, '/var/lib/cni/multus');
+  if (!confDirHost || !socketDir || !cacheDir) {
+    const what = !confDirHost ? `cniConfigDir ${confDirInPod}` : !socketDir ? `socketDir ${socketDirInPod}` : '/var/lib/cni/multus';
+    return { ready: false, phase: 'Running', reason: 'CrashLoopBackOff', message: `${what} is not backed by a host directory`, binDir, log };
+  }
+  const daemon = new MultusDaemon(
+    {
+      confDirHost,
+      confDirInPod,
+      socketHost: hostSide(node.at, posix.join(socketDir, SOCKET_NAME)),
+      cacheDirHost: hostSide(node.at, cacheDir),
+    },
+    config,
+  );
+  try {
+    await daemon.start();
+  } catch (e) {
+    return { ready: false, phase: 'Running', reason: 'CrashLoopBackOff', message: (e as Error).message, binDir, log };
+  }
+  log.push(`kube-multus: serving on ${daemon.socketPath}`);
+  return { ready: true, phase: 'Running', daemon, binDir, log };
+}
