@@ -4,15 +4,21 @@
  */
 import { userInfo } from 'node:os';
 import type { BecomeSpec } from '../connection/types.ts';
+import { evaluateCondition } from '../playbook/template.ts';
 import type { Play, TaskSpec } from '../playbook/types.ts';
 import type { Vars } from './scope.ts';
 
-export function resolveBecome(task: TaskSpec, play: Play, hostVars: Vars): BecomeSpec | undefined {
-  const enabled = task.become ?? play.become ?? truthy(hostVars.ansible_become);
+/**
+ * `hostVars` are the variables of the host the task is for; `targetVars` those of the host
+ * it acts on (they differ with delegate_to): the login user and sudo password are the target's.
+ */
+export function resolveBecome(task: TaskSpec, play: Play, hostVars: Vars, targetVars: Vars = hostVars): BecomeSpec | undefined {
+  const taskBecome = typeof task.become === 'string' ? evaluateCondition(task.become, hostVars) : task.become;
+  const enabled = taskBecome ?? play.become ?? truthy(hostVars.ansible_become);
   if (!enabled) return undefined;
-  const user = task.becomeUser ?? play.becomeUser ?? stringVar(hostVars.ansible_become_user) ?? 'root';
-  if (loginUser(hostVars) === user) return undefined;
-  const password = stringVar(hostVars.ansible_become_password);
+  const user = task.becomeUser ?? play.becomeUser ?? stringVar(targetVars.ansible_become_user) ?? 'root';
+  if (loginUser(targetVars) === user) return undefined;
+  const password = stringVar(targetVars.ansible_become_password ?? targetVars.ansible_become_pass);
   return password !== undefined ? { user, password } : { user };
 }
 

@@ -2,7 +2,9 @@
  * One connection per host for the whole run: opened on first use, reused by every task
  * and play, closed at the end. A host that cannot be reached is remembered as such.
  */
+import { LocalConnection } from '../connection/local.ts';
 import type { Connection } from '../connection/types.ts';
+import { isImplicitLocalhost } from './implicit-localhost.ts';
 import { UnreachableError } from '../errors.ts';
 import type { Inventory, InventoryHost } from '../inventory/types.ts';
 
@@ -28,8 +30,8 @@ export class ConnectionPool {
 
   private async connect(hostName: string): Promise<Connection> {
     const host = this.inventory.host(hostName);
-    if (!host) throw new UnreachableError(hostName, 'not in the inventory');
-    const connection = this.factory(host);
+    if (!host && !isImplicitLocalhost(hostName)) throw new UnreachableError(hostName, 'not in the inventory');
+    const connection = host ? this.factory(host) : new LocalConnection(hostName);
     try {
       await connection.connect();
     } catch (err) {

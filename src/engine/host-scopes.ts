@@ -5,6 +5,7 @@
  */
 import type { Inventory } from '../inventory/types.ts';
 import type { Play, TaskSpec } from '../playbook/types.ts';
+import { isImplicitLocalhost } from './implicit-localhost.ts';
 import { buildScope, lazyRecord, type Vars } from './scope.ts';
 
 export interface RunFlags {
@@ -45,6 +46,12 @@ export class HostScopes {
       [this.inventory.host(host)?.vars ?? {}, this.play?.vars ?? {}, this.facts.get(host) ?? {}, task?.vars ?? {}, this.extraVars],
       this.magic(host),
     );
+  }
+
+  /** Variables of a delegate target; the implicit localhost connects locally, as in Ansible. */
+  connectionScope(host: string, task?: TaskSpec): Vars {
+    if (!this.inventory.host(host) && isImplicitLocalhost(host)) return { ansible_connection: 'local' };
+    return this.taskScope(host, task);
   }
 
   private magic(host: string): Vars {

@@ -130,14 +130,14 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
     const scope = scopes.taskScope(host, task);
     let target = host;
     if (task.delegateTo !== undefined) target = String(renderValue(task.delegateTo, scope));
-    const becomeVars = target === host ? scope : scopes.taskScope(target, task);
+    const targetVars = target === host ? scope : scopes.connectionScope(target, task);
     return runTask({
       task,
       module,
       host,
       scope,
       connection: () => o.connections.get(target),
-      become: resolveBecome(task, play, becomeVars),
+      become: resolveBecome(task, play, scope, targetVars),
       check: o.check,
       diff: o.diff,
       playbookDir: dirname(o.playbook.file),

@@ -96,7 +96,7 @@ export function buildTask(raw: unknown, path: YamlPath, isHandler: boolean, play
   for (const keyword of Object.keys(CONDITION_KEYWORDS)) {
     if (hasKey(raw, keyword)) checkConditions(raw[keyword], [...path, keyword], ctx);
   }
-  for (const keyword of ['name', 'delegate_to', 'become_user', 'vars']) {
+  for (const keyword of ['name', 'delegate_to', 'become', 'become_user', 'vars']) {
     if (hasKey(raw, keyword)) checkTemplates(raw[keyword], [...path, keyword], ctx);
   }
   const written = raw[moduleKey];
@@ -129,7 +129,7 @@ export function buildTask(raw: unknown, path: YamlPath, isHandler: boolean, play
   }
   assignDefined(spec, {
     register: optionalString(raw.register),
-    become: optionalBool(raw.become),
+    become: typeof raw.become === 'string' ? raw.become : optionalBool(raw.become),
     becomeUser: optionalString(raw.become_user),
     delegateTo: optionalString(raw.delegate_to),
     retries: typeof raw.retries === 'number' ? raw.retries : undefined,

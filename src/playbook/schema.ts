@@ -31,7 +31,11 @@ export const taskKeywordSchemas: Record<string, JsonSchema> = {
     pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
     description: 'Store the task result (changed, failed, skipped, msg, rc, stdout, …) in this host variable.',
   },
-  become: { type: 'boolean', description: 'Run the task\'s commands as another user (root unless become_user says otherwise), via sudo.' },
+  become: {
+    type: ['boolean', 'string'],
+    description:
+      'Run the task\'s commands as another user (root unless become_user says otherwise), via sudo. A template ("{{ kubeconfig is not defined }}") is evaluated per host.',
+  },
   become_user: { type: 'string', minLength: 1, description: 'The user become switches to (default root).' },
   run_once: { type: 'boolean', description: 'Run on the first host of the batch only; the result is shared with every host.' },
   delegate_to: { type: 'string', minLength: 1, description: 'Run the task on this inventory host (or `localhost`) instead of the current one, with the current host\'s variables.' },

@@ -13,7 +13,8 @@ export interface TaskSpec {
   args: Record<string, unknown>;
   when?: Condition;
   register?: string;
-  become?: boolean;
+  /** A boolean, or a template evaluated per host. */
+  become?: boolean | string;
   becomeUser?: string;
   runOnce: boolean;
   delegateTo?: string;
