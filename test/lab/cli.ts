@@ -1,5 +1,8 @@
 /**
- * npm run lab -- up [N] [--dir DIR]     start N nodes (default 3) that keep running after it returns
+ * npm run lab -- up [N] [--dir DIR] [--data-dir K3S_DATA_DIR] [--k3s-version V]
+ *                                       start a cluster of N nodes (default 3): nodes, the K3s
+ *                                       layout, the API stand-in and the DaemonSet/kubelet
+ *                                       simulation, all running on after it returns
  * npm run lab -- down [--dir DIR]       stop them and remove everything the lab made
  * npm run lab -- status [--dir DIR]     list the nodes and whether each sshd answers
  *
@@ -11,40 +14,59 @@ import { startLab } from './lab.ts';
 import { cleanupStaleLabs, teardownLab } from './teardown.ts';
 import { isAlive, readState } from './state.ts';
 import { sshBanner } from './node-probe.ts';
+import { isServing, readClusterRecord, startClusterServer, stopClusterServer } from './cluster-record.ts';
 
-const USAGE = 'usage: npm run lab -- up [N] [--dir DIR] | down [--dir DIR] | status [--dir DIR]';
+const USAGE =
+  'usage: npm run lab -- up [N] [--dir DIR] [--data-dir K3S_DATA_DIR] [--k3s-version V] | down [--dir DIR] | status [--dir DIR]';
 
 interface Args {
   command: string;
   count: number;
   dir: string;
+  dataDir?: string;
+  k3sVersion?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  let dir = `${DEFAULT_BASE_DIR}/default`;
+  const flags: Record<string, string> = { dir: `${DEFAULT_BASE_DIR}/default` };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--dir') dir = argv[++i] ?? '';
-    else if (a.startsWith('--dir=')) dir = a.slice('--dir='.length);
-    else rest.push(a);
+    const m = /^--(dir|data-dir|k3s-version)(?:=(.*))?$/.exec(argv[i]);
+    if (m) flags[m[1]] = m[2] ?? argv[++i] ?? '';
+    else rest.push(argv[i]);
   }
   const [command = '', countText, extra] = rest;
-  if (!['up', 'down', 'status'].includes(command) || extra !== undefined || dir === '') throw new Error(USAGE);
+  if (!['up', 'down', 'status'].includes(command) || extra !== undefined || flags.dir === '') throw new Error(USAGE);
   if (countText !== undefined && (command !== 'up' || !/^\d+$/.test(countText))) throw new Error(USAGE);
-  return { command, count: countText === undefined ? 3 : Number(countText), dir: resolve(dir) };
+  if (command !== 'up' && (flags['data-dir'] !== undefined || flags['k3s-version'] !== undefined)) throw new Error(USAGE);
+  return {
+    command,
+    count: countText === undefined ? 3 : Number(countText),
+    dir: resolve(flags.dir),
+    ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
+    ...(flags['k3s-version'] ? { k3sVersion: flags['k3s-version'] } : {}),
+  };
 }
 
 async function up(args: Args): Promise<number> {
   const started = Date.now();
   const lab = await startLab({ nodes: args.count, id: basename(args.dir), baseDir: dirname(args.dir), detached: true });
+  let cluster;
+  try {
+    cluster = await startClusterServer(lab.dir, { dataDir: args.dataDir, k3sVersion: args.k3sVersion });
+  } catch (e) {
+    await lab.stop();
+    throw e;
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
   const first = lab.nodes[0];
   const sshOpts = `-i ${lab.rootKeyFile} -o UserKnownHostsFile=${lab.knownHostsFile} -o StrictHostKeyChecking=yes`;
   const lines = [
     `lab ${lab.id}: ${lab.nodes.length} node(s) up in ${seconds} s (host side ${lab.hostAddress})`,
-    ...lab.nodes.map((n) => `  ${n.name.padEnd(10)} ${n.address}:${n.port}  files: ${n.root}`),
+    ...lab.nodes.map((n, i) => `  ${n.name.padEnd(10)} ${n.address}:${n.port}  ${i === 0 ? 'server' : 'agent '}  files: ${n.root}`),
     '',
+    `K3s (simulated): data dir ${cluster.dataDir}; API stand-in ${cluster.apiUrl} (pid ${cluster.pid}, log ${lab.dir}/cluster.log)`,
+    `kubeconfig:  ${cluster.kubeconfigFile}  (on the nodes: k3s kubectl …)`,
     `inventory:   ${lab.inventoryFile}`,
     `known_hosts: ${lab.knownHostsFile}`,
     `user:        ${lab.user.name} (password in ${lab.dir}/state.json; sudo asks for it), key ${lab.user.keyFile}`,
@@ -58,7 +80,8 @@ async function up(args: Args): Promise<number> {
   return 0;
 }
 
-function down(args: Args): number {
+async function down(args: Args): Promise<number> {
+  await stopClusterServer(args.dir);
   const state = readState(args.dir);
   if (state) teardownLab(state);
   cleanupStaleLabs(dirname(args.dir));
@@ -74,6 +97,10 @@ async function status(args: Args): Promise<number> {
   }
   let allUp = state.status === 'running';
   process.stdout.write(`lab ${state.id} (${state.status}) in ${state.dir}\n`);
+  const record = readClusterRecord(args.dir);
+  const serving = record !== undefined && isServing(args.dir, record.pid);
+  allUp &&= serving;
+  process.stdout.write(`  API stand-in and simulation: ${serving ? `running, ${record.apiUrl} (pid ${record.pid})` : 'not running'}\n`);
   for (const n of state.nodes) {
     const running = isAlive(n.init);
     const answers = running && n.address !== '' && (await sshBanner(n.address, 22, 2000));

@@ -86,14 +86,17 @@ t.test('the K3s layout is at the real paths', async (t) => {
 });
 
 t.test('applying the rendered manifest runs Multus on every node, ready 1/3 … 3/3', async (t) => {
+  // Every stored change of the DaemonSet is seen (a watch, not a poll), so no step can be missed.
   const seen: number[] = [];
-  const watch = setInterval(() => {
-    const ready = dsStatus()?.numberReady;
+  const unwatch = cluster.api.store.watch((event) => {
+    const o = event.object;
+    if (o.kind !== 'DaemonSet' || o.metadata?.name !== 'kube-multus-ds') return;
+    const ready = (o.status as Record<string, number> | undefined)?.numberReady;
     if (ready !== undefined && seen.at(-1) !== ready) seen.push(ready);
-  }, 20);
+  });
   await applyOnNode1(renderMultusManifest({}).yaml);
   await until('3/3 ready', () => dsStatus()?.numberReady === 3 && dsStatus()?.updatedNumberScheduled === 3);
-  clearInterval(watch);
+  unwatch();
   t.same(seen, [0, 1, 2, 3], 'a waiter sees the DaemonSet become ready node by node');
   t.equal(dsStatus()?.observedGeneration, 1);
   const pods = cluster.api.store.list('v1', 'Pod', { namespace: 'kube-system', labelSelector: 'name=multus' });

@@ -5,7 +5,7 @@
  * SIGTERM removes both, SIGKILL leaves the file and a dead socket behind.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { writeFile } from '../k3s-layout.ts';
 
@@ -141,13 +141,15 @@ export class MultusDaemon {
     if (signal === 'SIGTERM') rmSync(this.multusConfPath, { force: true });
     if (!server) return;
     // Node unlinks a unix socket it closes; a killed process never gets that far.
+    // (Someone may have removed the socket file meanwhile; then there is nothing to keep.)
     const kept = `${this.paths.socketHost}.killed`;
-    if (signal === 'SIGKILL') renameSync(this.paths.socketHost, kept);
+    const keep = signal === 'SIGKILL' && existsSync(this.paths.socketHost);
+    if (keep) renameSync(this.paths.socketHost, kept);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    if (signal === 'SIGKILL') renameSync(kept, this.paths.socketHost);
-    else rmSync(this.paths.socketHost, { force: true });
+    if (keep) renameSync(kept, this.paths.socketHost);
+    else if (signal === 'SIGTERM') rmSync(this.paths.socketHost, { force: true });
   }
 }
