@@ -97,6 +97,15 @@ const MULTUS_RELEASE = /^v(\d+)\.(\d+)\.(\d+)(?:-(?:alpha|beta|rc)\.?\d+)?-thick
 const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|k|M|G)?$/;
 
+/**
+ * Operators name releases as upstream does ("v4.3.0"); the thick image of a release is the
+ * `-thick` tag, so a bare release version gets the suffix (a digest stays where it is).
+ */
+export function thickTag(version: string): string {
+  const m = /^(v\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)\.?\d+)?)(@sha256:[0-9a-f]{64})?$/.exec(version);
+  return m ? `${m[1]}-thick${m[2] ?? ''}` : version;
+}
+
 function multusVersionProblem(v: string): string | undefined {
   const m = MULTUS_RELEASE.exec(v);
   if (!m) {
@@ -124,7 +133,7 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
     return v;
   };
 
-  const multusVersion = str('multus_version');
+  const multusVersion = thickTag(str('multus_version'));
   const versionProblem = multusVersionProblem(multusVersion);
   if (versionProblem) fail('multus_version', versionProblem);
 

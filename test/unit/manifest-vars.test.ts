@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ValidationError } from '../../src/errors.ts';
-import { MULTUS_DEFAULTS, multusManifestVars } from '../../src/multus/manifest-vars.ts';
+import { MULTUS_DEFAULTS, multusManifestVars, thickTag } from '../../src/multus/manifest-vars.ts';
 import { pinnedImageProblem } from '../../src/multus/image-ref.ts';
 
 function problems(vars: Record<string, unknown>): string[] {
@@ -58,7 +58,7 @@ t.test('old layout: bin dir under data/current and a redeploy warning', async (t
 });
 
 t.test('floating multus tags are refused with a clear message', async (t) => {
-  for (const tag of ['snapshot-thick', 'latest', 'stable', 'snapshot', 'v4.3.0', 'thick', 'v4-thick', 'v4.3.0-thick ']) {
+  for (const tag of ['snapshot-thick', 'latest', 'stable', 'snapshot', 'v4.3', 'thick', 'v4-thick', 'v4.3.0-thick ']) {
     const p = problems({ multus_version: tag });
     t.equal(p.length, 1, tag);
     t.match(p[0], /^multus_version must be a pinned thick release tag such as "v4\.3\.0-thick"/, tag);
@@ -68,6 +68,15 @@ t.test('floating multus tags are refused with a clear message', async (t) => {
   for (const ok of ['v4.2.4-thick', 'v4.3.0-thick', 'v4.3.0-rc1-thick', `v4.3.0-thick@sha256:${'a'.repeat(64)}`]) {
     t.same(problems({ multus_version: ok }), [], ok);
   }
+});
+
+t.test('a bare release version names its thick image', async (t) => {
+  t.equal(thickTag('v4.3.0'), 'v4.3.0-thick');
+  t.equal(thickTag('v4.3.0-rc1'), 'v4.3.0-rc1-thick');
+  t.equal(thickTag(`v4.3.0@sha256:${'b'.repeat(64)}`), `v4.3.0-thick@sha256:${'b'.repeat(64)}`);
+  t.equal(thickTag('v4.3.0-thick'), 'v4.3.0-thick');
+  t.equal(thickTag('latest'), 'latest');
+  t.equal(multusManifestVars({ multus_version: 'v4.2.4' }).values.multus_version, 'v4.2.4-thick');
 });
 
 t.test('image references', async (t) => {
