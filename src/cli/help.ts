@@ -25,6 +25,34 @@ const COMMON = `Common options:
   -h, --help                  this help`;
 
 export const COMMAND_HELP: Record<string, string> = {
+  install: `Usage: provision install -i INVENTORY [--smoke] [options]
+
+Put the Multus CNI thick plugin on every K3s node of the inventory (groups server and agent),
+in order and idempotently (playbooks/install.yaml):
+  preflight  K3s present, data dir, CNI bin-dir layout, multicall binary, Flannel conflist;
+             cluster access (once). A host that fails preflight is changed in no way.
+  backup     K3s's own CNI entries (cni + 7 plugin names) under /var/lib/provision/backups;
+             the first (pristine) backup is never overwritten
+  apply      the rendered manifest (once, server-side apply), then wait for the DaemonSet
+  relink     every K3s-owned plugin name back to K3s's multicall binary, atomically
+  verify     binaries, links, multicall sha256, 00-multus.conf, socket, /readyz
+  record     /var/lib/provision/state.json: what was installed, where the backups are
+Run parts with --tags preflight,verify …; plan with --check (exit 2 when changes are pending).
+
+  --smoke                     afterwards, run the smoke test (see 'provision smoke --help')
+
+kubectl runs on the first host of group server as 'k3s kubectl' (root, via become), or on
+this machine when the inventory sets 'kubeconfig' (and optionally 'kubectl').
+
+${COMMON}`,
+  smoke: `Usage: provision smoke -i INVENTORY [options]
+
+Smoke-test Multus on every node (playbooks/smoke.yaml): an ipvlan NetworkAttachmentDefinition
+on the node's NIC (var ipvlan_master, default the default-route NIC) and a test pod pinned to
+the node; it passes when the pod's k8s.v1.cni.cncf.io/network-status lists net1 with an IP.
+Both are deleted afterwards, also on failure.
+
+${COMMON}`,
   run: `Usage: provision run PLAYBOOK.yaml -i INVENTORY [options]
 
 Run any playbook, Ansible-style.
@@ -38,6 +66,24 @@ Every problem is printed as file:line:column; no host is contacted.`,
 
 Write inventory.schema.json and playbook.schema.json (every task's arguments included)
 for editors using yaml-language-server. Without --out, print both to stdout as one JSON object.`,
+  manifest: `Usage: provision manifest -i INVENTORY [-e KEY=VALUE ...] [-l HOST]
+
+Print the Multus thick manifest rendered for the inventory's variables (multus_version,
+k3s_data_dir, k3s_cni_layout, extra_cni_plugins, ...) to stdout; warnings go to stderr.
+The variables are those of the first host --limit selects, else of the first host of
+group "server", else of the first host. No host is contacted. Invalid variables are all
+listed and exit with 4.
+
+Options:
+  -i, --inventory FILE        Ansible-style YAML inventory (required)
+  -l, --limit PATTERN         take the variables of the first host matching PATTERN
+  -e, --extra-vars VARS       key=value, JSON, or @file.yaml (highest precedence)
+  -h, --help                  this help
+
+Examples:
+  provision manifest -i inventory.yaml > multus.yaml
+  provision manifest -i inventory.yaml -e k3s_data_dir=/srv/k3s -e k3s_cni_layout=current
+  provision manifest -i inventory.yaml -l node2 | k3s kubectl apply --server-side -f -`,
 };
 
 export function mainHelp(): string {
@@ -46,9 +92,12 @@ export function mainHelp(): string {
 Usage: provision COMMAND [options]
 
 Commands:
+  install -i INV          put Multus thick on every K3s node, verified [--smoke]
+  smoke -i INV            end-to-end check: a pod on every node gets net1
   run PLAYBOOK -i INV     run any playbook
   validate -i INV [PB…]   schema-check inventory and playbooks, touch nothing
   schema [--out DIR]      write JSON Schemas for editors
+  manifest -i INV         print the rendered Multus manifest
   help [COMMAND]          this text, or a command's
 
 Run 'provision COMMAND --help' for a command's options.

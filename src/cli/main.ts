@@ -1,6 +1,8 @@
 /** Dispatch argv to a command. Errors propagate to bin/provision.ts, which maps them to exit codes. */
 import { UsageError, type ExitCodeValue } from '../errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
+import { installCommand, smokeCommand } from './install.ts';
+import { manifestCommand } from './manifest.ts';
 import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
@@ -11,6 +13,9 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   validate: validateCommand,
   schema: schemaCommand,
+  manifest: manifestCommand,
+  install: installCommand,
+  smoke: smokeCommand,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<ExitCodeValue> {

@@ -10,6 +10,7 @@ import { createAjv, describeType, schemaDiagnostics } from '../source/schema-che
 import type { YamlPath, YamlSource } from '../source/yaml-source.ts';
 import { HANDLER_KEYWORDS, handlerSchema, TASK_KEYWORDS, taskSchema } from './schema.ts';
 import { checkConditions, checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
+import { templateTolerant } from './template-tolerant.ts';
 import type { Condition, TaskSpec } from './types.ts';
 
 export interface LoadContext {
@@ -179,7 +180,7 @@ function moduleArgs(
       return source.positionOf(fromArgs ? [...path, 'args', ...p.slice(modulePath.length)] : p, options);
     },
   };
-  const found = schemaDiagnostics(validate, args, argsSource, modulePath).map((d) => ({
+  const found = schemaDiagnostics(templateTolerant(validate), args, argsSource, modulePath).map((d) => ({
     ...d,
     message: d.message.startsWith(`${key}:`) || d.message.endsWith(` in ${key}`) ? d.message : `${key}: ${d.message}`,
   }));

@@ -33,6 +33,9 @@ export function initScript(spec: NodeInitSpec): string {
     'ip link set lo up',
     sh`ip addr add ${`${spec.address}/24`} dev eth0`,
     'ip link set eth0 up',
+    // Like a real node, a default route (to the host end of the lab bridge): the product
+    // finds a node's main NIC through it (ipvlan_master). Nothing in the lab sends past it.
+    sh`ip route add default via ${spec.address.replace(/\.\d+$/, '.1')} dev eth0`,
     // A sysfs of the node's own network namespace, as `ip netns exec` gives.
     'umount -l /sys',
     'mount -t sysfs sysfs /sys',

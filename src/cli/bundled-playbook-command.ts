@@ -1,0 +1,39 @@
+/**
+ * Commands that run one of the bundled playbooks (install, smoke, …): the same flags as
+ * `provision run`, the playbook chosen by the command's name.
+ */
+import { UsageError, type ExitCodeValue } from '../errors.ts';
+import { executePlaybook } from './execute.ts';
+import { commandHelp } from './help.ts';
+import { loadInputs } from './load-inputs.ts';
+import { parseCommand, requireInventory, type OptionSpec } from './options.ts';
+import { bundledPlaybook } from './paths.ts';
+
+export interface BundledRun {
+  /** Playbooks run in order; a later one runs only when the earlier ones succeeded. */
+  playbooks: string[];
+}
+
+export function bundledPlaybookCommand<E extends OptionSpec>(
+  name: string,
+  extraOptions: E,
+  choose: (extra: Record<string, unknown>) => BundledRun,
+) {
+  return async (argv: string[], out: NodeJS.WritableStream): Promise<ExitCodeValue> => {
+    const { flags, extra, positionals } = parseCommand(argv, extraOptions);
+    if (flags.help) {
+      out.write(`${commandHelp(name)}\n`);
+      return 0;
+    }
+    if (positionals.length) throw new UsageError(`${name} takes no arguments, got ${positionals.join(' ')}`);
+    const files = choose(extra as Record<string, unknown>).playbooks.map(bundledPlaybook);
+    // Every playbook is validated before the first one touches a host.
+    const { inventory, playbooks } = loadInputs(requireInventory(flags), files);
+    let code: ExitCodeValue = 0;
+    for (const playbook of playbooks) {
+      code = (await executePlaybook({ flags, inventory, playbook })).exitCode;
+      if (code !== 0 && !(flags.check && code === 2)) break;
+    }
+    return code;
+  };
+}
