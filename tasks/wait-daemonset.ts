@@ -5,7 +5,7 @@
  */
 import { InterruptedError } from '../src/errors.ts';
 import { failed, ok, type HostContext, type TaskModule } from '../src/engine/task.ts';
-import { daemonSetProgress, labelSelector, notReadyNodes } from './lib/kubectl-daemonset.ts';
+import { daemonSetProgress, labelSelector, nodeHoldUps, type NodeHoldUp } from './lib/kubectl-daemonset.ts';
 import { parseKubectlObjects, type KubeObject } from './lib/kubectl-objects.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './lib/kubectl.ts';
 
@@ -45,22 +45,22 @@ function reader(ctx: HostContext, prefix: string[]): Read {
 class KubectlReadError extends Error {}
 
 /** Why the rollout is not done, per node; best effort (the wait already failed). */
-async function holdUps(read: Read, ds: KubeObject, namespace: string): Promise<string> {
+async function holdUps(read: Read, ds: KubeObject, namespace: string): Promise<{ text: string; nodes: NodeHoldUp[] }> {
   try {
     const selector = labelSelector(ds);
     const pods = await read(['get', 'pods', '--namespace', namespace, ...(selector ? ['--selector', selector] : []), '-o', 'json']);
     const nodes = await read(['get', 'nodes', '-o', 'json']);
-    const list = notReadyNodes(ds, pods, nodes);
-    return list.length ? `; not ready: ${list.join(', ')}` : '';
+    const list = nodeHoldUps(ds, pods, nodes);
+    return { text: list.length ? `; not ready: ${list.map((h) => `${h.node} (${h.reason})`).join(', ')}` : '', nodes: list };
   } catch (err) {
-    return `; cannot list its pods: ${(err as Error).message}`;
+    return { text: `; cannot list its pods: ${(err as Error).message}`, nodes: [] };
   }
 }
 
 export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
   name: 'wait_daemonset',
   description:
-    'Waits until a DaemonSet is rolled out: the controller observed its current generation and every scheduled node runs an updated, ready pod (`kubectl rollout status` semantics; a DaemonSet scheduled nowhere never counts as ready). Reports `ready N/M` as it moves. After `timeout` seconds it fails naming each node that holds it up, with its pod\'s status and reason (or `no pod`). Never changes anything.',
+    'Waits until a DaemonSet is rolled out: the controller observed its current generation and every scheduled node runs an updated, ready pod (`kubectl rollout status` semantics; a DaemonSet scheduled nowhere never counts as ready). Reports `ready N/M` as it moves. After `timeout` seconds it fails naming each node that holds it up, with its pod\'s status and reason (or `no pod`), and registers those node names as `not_ready` (with `holdups`: node and reason). Never changes anything.',
   readOnly: true,
   schema: {
     type: 'object',
@@ -121,7 +121,9 @@ export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
       if (waited >= timeout * 1000) {
         const data = { ready: progress?.ready ?? 0, desired: progress?.desired ?? 0, elapsed: elapsed() };
         if (!ds) return failed(`timed out after ${timeout}s: ${what} not found`, data);
-        return failed(`timed out after ${timeout}s: ${summary}${await holdUps(read, ds, namespace)}`, data);
+        const held = await holdUps(read, ds, namespace);
+        // not_ready lets a playbook fail exactly the nodes that hold the rollout up.
+        return failed(`timed out after ${timeout}s: ${summary}${held.text}`, { ...data, not_ready: held.nodes.map((h) => h.node), holdups: held.nodes });
       }
       await pause(Math.min(sleepMs, timeout * 1000 - waited), ctx.signal);
     }

@@ -124,7 +124,14 @@ const shorten = (s: string, max = 160): string => (s.length > max ? `${s.slice(0
  * Ready=False: <why>)`, or `node4 (no pod)`. Pods of the DaemonSet are those it owns
  * (by uid), and of an older template generation are named as not updated.
  */
-export function notReadyNodes(ds: KubeObject, pods: KubeObject[], nodes: KubeObject[]): string[] {
+export interface NodeHoldUp {
+  node: string;
+  /** "no pod", or each pod's status and reason */
+  reason: string;
+}
+
+/** Each node that holds the rollout up (no pod, or a pod not ready or not updated), by name. */
+export function nodeHoldUps(ds: KubeObject, pods: KubeObject[], nodes: KubeObject[]): NodeHoldUp[] {
   const uid = ds.metadata?.uid;
   const own = pods.filter((p) => !uid || (p.metadata?.ownerReferences as Array<{ uid?: string }> | undefined)?.some((r) => r.uid === uid));
   const generation = ds.metadata?.generation;
@@ -134,11 +141,11 @@ export function notReadyNodes(ds: KubeObject, pods: KubeObject[], nodes: KubeObj
     if (node) byNode.set(node, [...(byNode.get(node) ?? []), pod]);
   }
   const names = new Set([...eligibleNodes(ds, nodes), ...byNode.keys()]);
-  const out: string[] = [];
+  const out: NodeHoldUp[] = [];
   for (const node of [...names].sort()) {
     const nodePods = byNode.get(node) ?? [];
     if (nodePods.length === 0) {
-      out.push(`${node} (no pod)`);
+      out.push({ node, reason: 'no pod' });
       continue;
     }
     const problems = nodePods.flatMap((pod) => {
@@ -150,7 +157,12 @@ export function notReadyNodes(ds: KubeObject, pods: KubeObject[], nodes: KubeObj
       const text = `${podStatusText(pod)} / Ready=${ready ? 'True' : 'False'}${stale ? ', not updated' : ''}${why ? `: ${shorten(why)}` : ''}`;
       return [`pod ${pod.metadata?.name ?? '?'}: ${text}`];
     });
-    if (problems.length > 0) out.push(`${node} (${problems.join('; ')})`);
+    if (problems.length > 0) out.push({ node, reason: problems.join('; ') });
   }
   return out;
+}
+
+/** The same, as text for a failure message: `node3 (pod kube-multus-ds-x: …)`. */
+export function notReadyNodes(ds: KubeObject, pods: KubeObject[], nodes: KubeObject[]): string[] {
+  return nodeHoldUps(ds, pods, nodes).map((h) => `${h.node} (${h.reason})`);
 }

@@ -41,7 +41,7 @@ t.test('timeout fails naming the path and the state', async (t) => {
   const res = await waitFor.run({ path, state: 'socket', timeout: 0.5, sleep: 0.1 }, createTestHostContext());
   t.match(res, { failed: true, msg: `Timeout after 0.5s waiting for ${path} to be a socket`, data: { path, state: 'socket' } });
   const took = Date.now() - started;
-  t.ok(took >= 450 && took < 3000, `waited about the timeout (${took} ms)`);
+  t.ok(took >= 450, `not before the timeout (${took} ms)`);
 });
 
 t.test('interruption stops the wait at once', async (t) => {
