@@ -150,6 +150,9 @@ export function cleanupStaleLabs(baseDir: string = DEFAULT_BASE_DIR): string[] {
       removed.push(state.id);
       continue;
     }
+    // A lab started by another process since the directory scan above writes its state
+    // before it creates its bridge (and names the bridge's owner only after): look again.
+    if (liveTagsIn(baseDir).has(tag)) continue;
     // No lab directory claims these objects: keep them only while something runs inside.
     const inodes = labNetns(tag).flatMap((ns) => netnsInode(ns) ?? []);
     if (processesIn(new Set(inodes), new Set()).length > 0) continue;
@@ -157,6 +160,15 @@ export function cleanupStaleLabs(baseDir: string = DEFAULT_BASE_DIR): string[] {
     removed.push(tag);
   }
   return removed;
+}
+
+function liveTagsIn(baseDir: string): Set<string> {
+  const tags = new Set<string>();
+  for (const entry of listDir(baseDir)) {
+    const state = readState(join(baseDir, entry));
+    if (state && isLive(state)) tags.add(state.tag);
+  }
+  return tags;
 }
 
 /** The state of the lab that owns a tag's bridge (its ifalias is the lab directory). */
