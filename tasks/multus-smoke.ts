@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { failed, ok, skipped, type HostContext, type TaskModule } from '../src/engine/task.ts';
 import { parseKubectlObjects } from './lib/kubectl-objects.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './lib/kubectl.ts';
+import { pause } from './lib/pause.ts';
 import { attachedInterface, NETWORK_STATUS_ANNOTATION, NETWORKS_ANNOTATION, parseNetworkStatus } from './lib/network-status.ts';
 
 export interface MultusSmokeArgs extends KubectlAccessArgs {
@@ -126,9 +127,9 @@ async function waitForNet1(args: MultusSmokeArgs, ctx: HostContext, prefix: stri
       last = kubectlError(got);
     }
     const left = deadline - Date.now();
-    if (left <= 0 || ctx.signal.aborted) return failed(`no net1 on ${args.node} after ${args.timeout ?? 120}s: ${last}`);
+    if (left <= 0) return failed(`no net1 on ${args.node} after ${args.timeout ?? 120}s: ${last}`);
     ctx.progress(`waiting for net1 on ${args.node}: ${last}`);
-    await new Promise((r) => setTimeout(r, Math.min(left, (args.poll ?? 2) * 1000)));
+    await pause(Math.min(left, (args.poll ?? 2) * 1000), ctx.signal);
   }
 }
 

@@ -8,6 +8,7 @@ import { failed, ok, type HostContext, type TaskModule } from '../src/engine/tas
 import { daemonSetProgress, labelSelector, nodeHoldUps, type NodeHoldUp } from './lib/kubectl-daemonset.ts';
 import { parseKubectlObjects, type KubeObject } from './lib/kubectl-objects.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './lib/kubectl.ts';
+import { pause } from './lib/pause.ts';
 
 export interface WaitDaemonSetArgs extends KubectlAccessArgs {
   name: string;
@@ -15,21 +16,6 @@ export interface WaitDaemonSetArgs extends KubectlAccessArgs {
   timeout?: number;
   delay?: number;
   sleep?: number;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new InterruptedError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new InterruptedError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 type Read = (words: string[]) => Promise<KubeObject[]>;

@@ -6,6 +6,7 @@ import { raw, sh } from '../src/connection/quote.ts';
 import type { ExecResult } from '../src/connection/types.ts';
 import { InterruptedError, TaskError } from '../src/errors.ts';
 import { failed, ok, type Fact, type TaskModule } from '../src/engine/task.ts';
+import { pause } from './lib/pause.ts';
 
 export type WaitState = 'present' | 'absent' | 'socket';
 
@@ -33,21 +34,6 @@ export function parseProbe(result: ExecResult): 'yes' | 'no' {
     throw new TaskError(`probe failed (exit ${result.exitCode}): ${result.stderr.trim() || out}`);
   }
   return out;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new InterruptedError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new InterruptedError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 const STATE_WORDS: Record<WaitState, string> = { present: 'to be present', absent: 'to be absent', socket: 'to be a socket' };
