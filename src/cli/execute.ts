@@ -32,7 +32,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   const secrets = collectSecrets(o.inventory, o.flags.extraVars);
   const reporter =
     o.reporter ??
-    createReporter({ json: o.flags.json, tty: Boolean(process.stdout.isTTY), verbose: o.flags.verbose, diff: o.flags.diff, secrets: () => secrets });
+    createReporter({ json: o.flags.json, tty: liveViewFits(process.stdout), verbose: o.flags.verbose, diff: o.flags.diff, secrets: () => secrets });
   const sink: Reporter = o.tap
     ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
     : reporter;
@@ -76,4 +76,12 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
 
 function collectSecrets(inventory: Inventory, extraVars: Record<string, unknown>): string[] {
   return [...new Set([...inventory.hosts.flatMap((h) => secretValues(h.vars)), ...secretValues(extraVars)])];
+}
+
+/**
+ * The live view redraws lines in place and wraps at the terminal's width; a terminal that
+ * reports no usable width (a serial console, `script` without a size) gets plain lines.
+ */
+function liveViewFits(out: NodeJS.WriteStream): boolean {
+  return Boolean(out.isTTY) && (out.columns ?? 0) >= 40;
 }

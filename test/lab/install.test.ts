@@ -96,6 +96,16 @@ t.test('install on a fresh 3-node cluster', { skip }, async (t) => {
     t.equal((await cluster.lab.exec('node2', 'stat -c %Y.%i /var/lib/provision/backups/pristine/record.json')).stdout, stamp, 'not rewritten');
   });
 
+  await t.test('parts run alone with --tags: verify on an installed cluster passes', async (t) => {
+    const run = await runInProcess(cluster.inventoryFile, install, { tags: ['verify'] });
+    t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
+    for (const node of NODES) {
+      t.equal(statusOf(run, node, 'Verify Multus on the node'), 'ok');
+      t.equal(statusOf(run, node, 'Back up K3s\'s CNI entries'), undefined, 'backup not run');
+    }
+    t.equal(statusOf(run, 'node1', 'Apply the Multus manifest'), undefined, 'apply not run');
+  });
+
   await t.test('smoke: a pod on every node gets net1, and nothing is left behind', async (t) => {
     const run = await runInProcess(cluster.inventoryFile, smoke);
     t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
