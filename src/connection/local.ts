@@ -10,7 +10,7 @@ export class LocalConnection implements Connection {
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const { line, stdin } = wrapBecome(command, options.become, options.stdin);
-    const p = $({ nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL' })`/bin/sh -c ${line}`;
+    const p = $({ nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
     const out = await p;
     const timedOut = options.timeoutMs !== undefined && out.signal === 'SIGKILL';
     return {

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import SSH2Promise from 'ssh2-promise';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
-import { UnreachableError } from '../errors.ts';
+import { InterruptedError, UnreachableError } from '../errors.ts';
 import { wrapBecome } from './become.ts';
 import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
 import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
@@ -83,9 +83,16 @@ export class SshConnection implements Connection {
     } catch (err) {
       throw this.unreachable(`cannot open a command channel on ${this.where()}: ${describe(err)}`);
     }
-    return runOnChannel(channel, stdin, timeoutMs).catch((err: unknown) => {
-      throw this.unreachable(`connection to ${this.where()} lost while a command ran: ${describe(err)}`);
-    });
+    const interrupted = options.signal;
+    if (interrupted?.aborted) channel.close();
+    const onAbort = () => channel.close();
+    interrupted?.addEventListener('abort', onAbort, { once: true });
+    return runOnChannel(channel, stdin, timeoutMs)
+      .catch((err: unknown) => {
+        if (interrupted?.aborted) throw new InterruptedError();
+        throw this.unreachable(`connection to ${this.where()} lost while a command ran: ${describe(err)}`);
+      })
+      .finally(() => interrupted?.removeEventListener('abort', onAbort));
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,7 @@ export function createHostContext(o: HostContextOptions): HostContext {
       ...(o.become ? { become: o.become } : {}),
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      signal: o.signal,
     });
   };
   return {

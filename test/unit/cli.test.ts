@@ -70,3 +70,24 @@ t.test('schema writes JSON Schemas that validate the example inventory and a pla
   t.ok(ajv.validate(playbook, pb), JSON.stringify(ajv.errors));
   t.notOk(ajv.validate(playbook, [{ hosts: 'all', tasks: [{ copy: { dest: 1 } }] }]), 'a bad task is rejected');
 });
+
+t.test('an interrupted run exits 130; a run while another holds the lock exits 5', async (t) => {
+  const dir = t.testdir({
+    'inv.yaml': 'all:\n  hosts:\n    local1:\n      ansible_connection: local\n',
+    'slow.yaml': '- hosts: all\n  tasks:\n    - name: long\n      shell: sleep 20\n',
+  });
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['bin/provision.js', 'run', join(dir, 'slow.yaml'), '-i', join(dir, 'inv.yaml')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  // Wait until the task runs, so the lock is held and a command is in flight.
+  await new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('TASK [long]') && resolve()));
+  const second = await runCli(['run', join(dir, 'slow.yaml'), '-i', join(dir, 'inv.yaml')]);
+  t.equal(second.code, 5, 'the lock is held');
+  t.match(second.stderr, /another run \(pid \d+\) holds the lock/);
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 130);
+});
