@@ -43,9 +43,9 @@ export const debug: TaskModule<DebugArgs> = {
         if (!(e instanceof UndefinedVariableError)) throw e;
         value = 'VARIABLE IS NOT DEFINED!';
       }
-      return ok(`${args.var}: ${asText(value)}`, { msg: value });
+      return { ...ok(`${args.var}: ${asText(value)}`, { msg: value }), show: true };
     }
     const msg = args.msg === undefined ? 'Hello world!' : args.msg;
-    return ok(asText(msg), { msg });
+    return { ...ok(asText(msg), { msg }), show: true };
   },
 };

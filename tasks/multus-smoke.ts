@@ -121,7 +121,10 @@ async function waitForNet1(args: MultusSmokeArgs, ctx: HostContext, prefix: stri
       const annotations = (pod?.metadata?.annotations ?? {}) as Record<string, string>;
       const entries = parseNetworkStatus(annotations[NETWORK_STATUS_ANNOTATION]);
       const net1 = attachedInterface(entries, network);
-      if (net1) return ok(`net1 on ${args.node}: ${net1.ips.join(', ')} (${network} on ${args.master})`, { network_status: entries, ip: net1.ips[0] });
+      if (net1) {
+        const msg = `net1 on ${args.node}: ${net1.ips.join(', ')} (${network} on ${args.master})`;
+        return { ...ok(msg, { network_status: entries, ip: net1.ips[0] }), show: true };
+      }
       last = podState(pod);
     } else {
       last = kubectlError(got);

@@ -18,6 +18,8 @@ export interface TaskResult {
   diff?: TaskDiff;
   /** Extra values a module returns (rc, stdout, stat, content, …); merged into `register`. */
   data?: Record<string, unknown>;
+  /** The message is what the task is for (debug, a smoke test): shown without -v. */
+  show?: boolean;
   /** Variables a module sets for this host (set_fact). */
   facts?: Record<string, unknown>;
 }

@@ -24,13 +24,13 @@ export function taskBanner(e: Pick<TaskStartEvent, 'task' | 'handler'>): string 
 }
 
 /**
- * The status lines of one host result. ok/changed/skipping show the message only with -v,
- * as Ansible does; failures always show it.
+ * The status lines of one host result. ok/changed/skipping show the message only with -v
+ * (or when the task's message is its point, as debug's), as Ansible does; failures always show it.
  */
 export function resultLines(e: HostResultEvent, verbose: number): string[] {
   const label = `[${hostLabel(e)}]`;
   const msg = e.result.msg;
-  const withMsg = (head: string) => (verbose > 0 && msg ? `${head} => ${msg}` : head);
+  const withMsg = (head: string) => ((verbose > 0 || e.result.show) && msg ? `${head} => ${msg}` : head);
   switch (e.status) {
     case 'ok':
       return [withMsg(`ok: ${label}`)];

@@ -119,7 +119,7 @@ export function createListrReporter(options: ListrReporterOptions): Reporter {
     }
     const label = hostLabel(e);
     const msg = e.result.msg;
-    const verboseMsg = options.verbose > 0 && msg ? ` => ${msg}` : '';
+    const verboseMsg = (options.verbose > 0 || e.result.show) && msg ? ` => ${msg}` : '';
     switch (e.status) {
       case 'ok':
       case 'changed':

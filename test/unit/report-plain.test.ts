@@ -128,3 +128,19 @@ t.test('a warning without a host and a failure on a delegated task', async (t) =
   );
   t.equal(text, '[WARNING]: inventory has no k3s_data_dir\nfatal: [node1 -> node2]: FAILED! => kubectl: forbidden\n');
 });
+
+t.test('a result whose message is its point (debug) shows it without -v', async (t) => {
+  const { PassThrough } = await import('node:stream');
+  const { createPlainReporter } = await import('../../src/report/plain.ts');
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => (text += d));
+  const r = createPlainReporter(out, { verbose: 0, diff: false, secrets: () => [] });
+  const base = { type: 'host_result', host: 'n1', task: 't', status: 'ok', ignored: false } as const;
+  r.event({ ...base, result: { changed: false, failed: false, skipped: false, msg: 'shown', show: true } });
+  r.event({ ...base, host: 'n2', result: { changed: false, failed: false, skipped: false, msg: 'hidden' } });
+  await r.close();
+  t.match(text, 'ok: [n1] => shown');
+  t.match(text, /ok: \[n2\]\n/);
+  t.notMatch(text, 'hidden');
+});
