@@ -4,6 +4,7 @@
  * - inventory load (2,000 hosts, 50 groups) and host-pattern selection
  * - template rendering
  * - a 4-task playbook on 3 lab nodes: first run, converged rerun, --check (needs root)
+ * - provision install on a simulated 3-node K3s cluster: --check, first run, rerun (needs root)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { loadInventory } from '../../src/inventory/load.ts';
 import { renderValue } from '../../src/playbook/template.ts';
 import { REPO_ROOT, runInProcess } from '../helpers/run-provision.ts';
 import { labSupport, startLab } from '../lab/lab.ts';
+import { startCluster } from '../lab/cluster.ts';
 
 const figures: Array<[string, string]> = [];
 const record = (name: string, value: string) => {
@@ -97,9 +99,26 @@ async function labPlaybook(): Promise<void> {
   }
 }
 
+async function labInstall(): Promise<void> {
+  if (!labSupport().ok) return;
+  const cluster = await startCluster({ nodes: 3 });
+  try {
+    const install = join(REPO_ROOT, 'playbooks/install.yaml');
+    const [check] = await time(() => runInProcess(cluster.inventoryFile, install, { check: true }));
+    record('install --check, 3 nodes', ms(check));
+    const [first, run] = await time(() => runInProcess(cluster.inventoryFile, install));
+    record('install, 3 nodes, first run', `${ms(first)} (exit ${run.summary.exitCode}; includes the simulated 300 ms pod start per node)`);
+    const [again] = await time(() => runInProcess(cluster.inventoryFile, install));
+    record('install, 3 nodes, rerun (0 changed)', ms(again));
+  } finally {
+    await cluster.stop();
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'provision-bench-'));
 await cliStartup();
 await inventoryLoad(dir);
 await templating();
 await labPlaybook();
+await labInstall();
 process.stdout.write(`\n${figures.length} figures\n`);
