@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { sh } from '../src/connection/quote.ts';
 import { changed, failed, ok, type TaskModule } from '../src/engine/task.ts';
 import { MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../src/multus/layout.ts';
-import { MULTUS_DEFAULTS } from '../src/multus/manifest-vars.ts';
+import { MULTUS_DEFAULTS, thickTag } from '../src/multus/manifest-vars.ts';
 import { applyScript } from './lib/apply.ts';
 import { DEFAULT_BACKUP_DIR, PRISTINE } from './lib/k3s-backup-record.ts';
 import { readStoredBackups } from './lib/k3s-backup-store.ts';
@@ -134,7 +134,8 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
     const backupDir = args.backup_dir ?? DEFAULT_BACKUP_DIR;
     const file = posix.join(stateDir, STATE_FILE);
     const stored = await readStoredBackups(ctx, backupDir);
-    const version = args.multus_version ?? MULTUS_DEFAULTS.multus_version;
+    // The same tag the manifest deploys: a bare release (v4.3.0) means its -thick image.
+    const version = thickTag(args.multus_version ?? MULTUS_DEFAULTS.multus_version);
     const state: InstallState = {
       installed_at: new Date().toISOString(),
       multus_version: version,

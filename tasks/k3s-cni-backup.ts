@@ -17,6 +17,7 @@ import {
   PRISTINE,
   RECORD_FILE,
   filesToCopy,
+  multicallOverwrittenSince,
   recordFromFacts,
   renderRecord,
   sameState,
@@ -33,7 +34,7 @@ export interface K3sCniBackupArgs extends K3sStateArgs {
 export const k3sCniBackup: TaskModule<K3sCniBackupArgs> = {
   name: 'k3s_cni_backup',
   description:
-    "Backs up K3s's CNI entries (`cni` and the seven plugin names in the bin dir) under `backup_dir`: `record.json` holds time, K3s version, data dir, layout, bin dir, the multicall binary's target and sha256, the sha256 of 10-flannel.conflist and each entry (`symlink` with `target`, or `file` with `sha256` and `mode`); a regular file is also copied to `files/<name>` and its copy checked against the sha256. The first backup goes to `pristine/` and is never overwritten; a later run writes a new `latest/` (a link into `history/`) only when the node differs from the newest record, else changes nothing. Warns when host-local is already a regular file at the first backup. Registers `pristine` and `latest` (directories) and `record`.",
+    "Backs up K3s's CNI entries (`cni` and the seven plugin names in the bin dir) under `backup_dir`: `record.json` holds time, K3s version, data dir, layout, bin dir, the multicall binary's target and sha256, the sha256 of 10-flannel.conflist and each entry (`symlink` with `target`, or `file` with `sha256` and `mode`); a regular file is also copied to `files/<name>` and its copy checked against the sha256. The first backup goes to `pristine/` and is never overwritten; a later run writes a new `latest/` (a link into `history/`) only when the node differs from the newest record, else changes nothing. Refuses, writing nothing, when K3s's multicall binary has another sha256 than a stored record of the same path says (K3s never changes the bytes under one bundle path, so something wrote through a plugin link; recording it would make it the known-good binary). Warns when host-local is already a regular file at the first backup. Registers `pristine` and `latest` (directories) and `record`.",
   schema: {
     type: 'object',
     additionalProperties: false,
@@ -67,6 +68,14 @@ export const k3sCniBackup: TaskModule<K3sCniBackupArgs> = {
     const record = recordFromFacts(current.facts, new Date());
     const previous = mostRecent(stored);
     const data = { pristine: stored.pristine ? pristineDir : null, latest: stored.latestDir ?? null, record };
+    // Recording an overwritten multicall binary would make it the known-good one for verify.
+    const original = multicallOverwrittenSince([stored.pristine, stored.latest], record.multicall);
+    if (original) {
+      return failed(
+        `refusing to back up: K3s's multicall binary ${record.multicall.target} changed since the backup of ${original.time} (sha256 ${record.multicall.sha256}, was ${original.multicall.sha256}): something wrote through a plugin link onto it; reinstall this K3s version to restore it`,
+        data,
+      );
+    }
     if (previous && sameState(previous, record)) {
       return ok(`backup up to date (${stored.latest ? stored.latestDir : pristineDir})`, { ...data, record: previous });
     }

@@ -24,6 +24,23 @@ export function pickMultusVars(vars: Readonly<Record<string, unknown>>, args: Re
   return picked;
 }
 
+/**
+ * Each listed host whose `k3s` fact names another data dir or layout than the manifest's,
+ * as `node2 has data dir …, layout current`. Hosts without the fact are skipped.
+ */
+export function nodesOffLayout(vars: Readonly<Record<string, unknown>>, hosts: unknown, dataDir: string, layout: string): string[] {
+  if (!Array.isArray(hosts)) return [];
+  const hostvars = (vars.hostvars ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const out: string[] = [];
+  for (const host of hosts) {
+    if (typeof host !== 'string' || !Object.hasOwn(hostvars, host)) continue;
+    const k3s = hostvars[host]?.k3s as { data_dir?: unknown; layout?: unknown } | undefined;
+    if (!k3s || typeof k3s !== 'object' || typeof k3s.data_dir !== 'string' || typeof k3s.layout !== 'string') continue;
+    if (k3s.data_dir !== dataDir || k3s.layout !== layout) out.push(`${host} has data dir ${k3s.data_dir}, layout ${k3s.layout}`);
+  }
+  return out;
+}
+
 const str = (description: string) => ({ type: 'string', minLength: 1, description });
 
 export const multusManifest: TaskModule<Record<string, unknown>> = {
@@ -50,6 +67,12 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       multus_memory_request: str('Memory request of the daemon container (default 50Mi).'),
       multus_memory_limit: str('Memory limit of the daemon container (default 256Mi).'),
       multus_metrics_port: { type: ['integer', 'string'], description: 'Expose the daemon metrics on this port.' },
+      k3s_nodes: {
+        type: 'array',
+        items: { type: 'string' },
+        description:
+          "Hosts whose `k3s` fact (set by k3s_facts) must have the data dir and CNI layout the manifest is rendered for; usually `{{ ansible_play_batch }}`. One DaemonSet runs on every node with the same host paths, so a fleet that mixes data dirs or layouts (say, some nodes still on a K3s without data/cni) would get Multus's binaries where K3s does not look: the task fails naming each node that differs. Hosts without the fact (failed preflight) are skipped.",
+      },
     },
   },
   examples: [
@@ -71,6 +94,12 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
     } catch (err) {
       if (err instanceof ValidationError) return failed(err.diagnostics.map((d) => d.message).join('; '));
       throw err;
+    }
+    const mismatched = nodesOffLayout(ctx.vars, args.k3s_nodes, paths.k3sDataDir, paths.layout);
+    if (mismatched.length > 0) {
+      return failed(
+        `one manifest cannot serve these nodes: it is rendered for data dir ${paths.k3sDataDir}, layout ${paths.layout}, but ${mismatched.join('; ')}; install on nodes of one K3s layout at a time (--limit), or upgrade K3s first`,
+      );
     }
     for (const warning of rendered.warnings) ctx.warn(warning);
     const image = `${String(vars.multus_image ?? MULTUS_DEFAULTS.multus_image)}:${String(vars.multus_version ?? MULTUS_DEFAULTS.multus_version)}`;

@@ -29,10 +29,13 @@ export function bundledPlaybookCommand<E extends OptionSpec>(
     const files = choose(extra as Record<string, unknown>).playbooks.map(bundledPlaybook);
     // Every playbook is validated before the first one touches a host.
     const { inventory, playbooks } = loadInputs(requireInventory(flags), files);
+    // The run's code is the first playbook's that was not 0; in check mode pending changes
+    // (2) do not stop the later playbooks from being planned too.
     let code: ExitCodeValue = 0;
     for (const playbook of playbooks) {
-      code = (await executePlaybook({ flags, inventory, playbook })).exitCode;
-      if (code !== 0 && !(flags.check && code === 2)) break;
+      const result = (await executePlaybook({ flags, inventory, playbook })).exitCode;
+      if (code === 0 || (code === 2 && result !== 0 && result !== 2)) code = result;
+      if (result !== 0 && !(flags.check && result === 2)) break;
     }
     return code;
   };

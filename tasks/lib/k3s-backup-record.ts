@@ -82,6 +82,23 @@ export function filesToCopy(record: BackupRecord): Array<{ name: string; sha256:
   return out;
 }
 
+/**
+ * K3s unpacks each release into `data/<sha256>/`, so the bytes at one multicall path never
+ * change legitimately: a record of the same path with another sha256 means something wrote
+ * THROUGH a plugin link onto K3s's binary. Returns the record that knew the original, or
+ * undefined. `records` may hold undefined entries (no latest, no pristine).
+ */
+export function multicallOverwrittenSince(
+  records: ReadonlyArray<BackupRecord | undefined>,
+  multicall: { target: string; sha256: string | null },
+): BackupRecord | undefined {
+  if (multicall.sha256 === null) return undefined;
+  return records.find(
+    (r): r is BackupRecord =>
+      r !== undefined && r.multicall.target === multicall.target && r.multicall.sha256 !== null && r.multicall.sha256 !== multicall.sha256,
+  );
+}
+
 export function renderRecord(record: BackupRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
 }

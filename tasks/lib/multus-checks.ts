@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { K3S_OWNED_PLUGINS, MULTUS_OWNED_BINARIES, type CniLayout } from '../../src/multus/layout.ts';
-import type { BackupRecord } from './k3s-backup-record.ts';
+import { multicallOverwrittenSince, type BackupRecord } from './k3s-backup-record.ts';
 import { linkedNames, wantedLinkTarget } from './k3s-facts.ts';
 import { describeEntry, type K3sProbe } from './k3s-probe.ts';
 import type { MultusObservation } from './multus-probe.ts';
@@ -87,8 +87,11 @@ function multicallChecks(input: VerifyInput): VerifyCheck[] {
     out.push(fail(name, 'no backup record to compare with (run k3s_cni_backup first)', 'warning'));
     return out;
   }
-  // After a K3s upgrade only a backup of the new bundle knows the new binary's sha256.
-  const record = input.records.find((r) => r.multicall.target === mc.target);
+  // After a K3s upgrade only a backup of the new bundle knows the new binary's sha256. Every
+  // record of this path is compared, not just the newest: a later record may have been
+  // taken after something already wrote through a link.
+  const original = multicallOverwrittenSince(input.records, mc);
+  const record = original ?? input.records.find((r) => r.multicall.target === mc.target);
   if (!record) {
     const backed = input.records[0].multicall.target;
     out.push(fail(name, `multicall target changed since backup (K3s upgraded?): backed up ${backed}, now ${mc.target}`, 'warning'));

@@ -90,3 +90,16 @@ t.test('a state path that is not a file is refused', async (t) => {
   const res = await installRecord.run({ facts: await fakeFacts(fake), state_dir: dir, files_added: [] }, createTestHostContext());
   t.match(res, { failed: true, msg: /state.json exists but is not a regular file/ });
 });
+
+t.test('a bare release version is recorded as the -thick tag the manifest deploys', async (t) => {
+  const k3s = await makeFakeK3s(t);
+  const stateDir = k3s.stateDir;
+  const res = await installRecord.run(
+    { facts: await fakeFacts(k3s), state_dir: stateDir, multus_version: 'v4.3.0', multus_image: 'registry.local/multus-cni' },
+    createTestHostContext(),
+  );
+  t.equal(res.failed, false, res.msg);
+  const state = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
+  t.equal(state.multus_version, 'v4.3.0-thick');
+  t.equal(state.image, 'registry.local/multus-cni:v4.3.0-thick');
+});

@@ -119,3 +119,17 @@ t.test('facts from another data dir are refused', async (t) => {
   const bad = await k3sCniBackup.run({ facts: {} as never, backup_dir: fake.backupDir }, createTestHostContext());
   t.match(bad, { failed: true, msg: /facts lacks data_dir/ });
 });
+
+t.test('a multicall binary changed under the same path is refused, not adopted as latest', async (t) => {
+  const fake = await makeFakeK3s(t);
+  const first = await k3sCniBackup.run({ facts: await fakeFacts(fake), backup_dir: fake.backupDir }, createTestHostContext());
+  t.equal(first.changed, true, first.msg);
+  const before = await snapshotTree(fake.backupDir);
+  // A `cp` onto host-local wrote through the link, onto K3s's multicall binary.
+  await writeFile(join(fake.binDir, 'host-local'), '#!/bin/sh\necho reference host-local\n');
+  const ctx = createTestHostContext();
+  const res = await k3sCniBackup.run({ facts: await fakeFacts(fake), backup_dir: fake.backupDir }, ctx);
+  t.match(res, { failed: true, changed: false, msg: new RegExp(`${fake.multicall}.*changed since the backup.*wrote through`) });
+  t.equal(ctx.changes().length, 0, 'nothing is written');
+  t.same(await snapshotTree(fake.backupDir), before, 'the known-good record stays the newest');
+});

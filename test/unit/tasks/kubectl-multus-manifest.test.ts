@@ -98,3 +98,23 @@ t.test('provision manifest prints the rendering; warnings on stderr; exit 4 on i
   t.match(help.stdout, /Examples:/);
   t.match((await runCli(['--help'])).stdout, /manifest -i INV\s+print the rendered Multus manifest/);
 });
+
+t.test('nodes whose K3s layout differs from the rendered one fail the render', async (t) => {
+  const k3s = (data_dir: string, layout: string) => ({ k3s: { data_dir, layout } });
+  const hostvars = {
+    node1: k3s('/var/lib/rancher/k3s', 'current'),
+    node2: k3s('/var/lib/rancher/k3s', 'cni'),
+    node3: k3s('/srv/k3s', 'current'),
+    node4: {},
+  };
+  const vars = { k3s_data_dir: '/var/lib/rancher/k3s', k3s_cni_layout: 'current', hostvars };
+  const res = await multusManifest.run({ k3s_nodes: ['node1', 'node2', 'node3', 'node4'] }, createTestHostContext({ vars }));
+  t.equal(res.failed, true);
+  t.match(res.msg, /rendered for data dir \/var\/lib\/rancher\/k3s, layout current, but node2 has data dir \/var\/lib\/rancher\/k3s, layout cni; node3 has data dir \/srv\/k3s, layout current/);
+  t.notMatch(res.msg, /node1|node4/, 'matching nodes and nodes without facts are not named');
+  t.equal(res.facts, undefined, 'no manifest to apply');
+
+  const same = await multusManifest.run({ k3s_nodes: ['node1', 'node4'] }, createTestHostContext({ vars }));
+  t.equal(same.failed, false, same.msg);
+  t.type(same.facts?.multus_manifest, 'string');
+});

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { createServer, type Server } from 'node:http';
-import { appendFile, chmod, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { k3sCniBackup } from '../../../tasks/k3s-cni-backup.ts';
 import { multusVerify } from '../../../tasks/multus-verify.ts';
@@ -155,4 +156,23 @@ t.test('the python3 fallback reads the status over the unix socket', async (t) =
   const { socket } = await installedNode(t, 503);
   const res = await new LocalConnection('local').exec(sh`python3 -c ${PYTHON_READYZ} ${socket}`);
   t.equal(res.stdout.trim(), '503');
+});
+
+t.test('a write-through that a later record took for the original still fails the sha256 check', async (t) => {
+  const { fake, socket } = await installedNode(t);
+  const pristine = JSON.parse(await readFile(join(fake.backupDir, 'pristine', 'record.json'), 'utf8')) as { multicall: { sha256: string } };
+  await appendFile(join(fake.binDir, 'host-local'), '# overwritten through the link\n');
+  const corrupted = createHash('sha256').update(await readFile(fake.multicall)).digest('hex');
+  // A later record that knows only the overwritten binary (e.g. written by an older release).
+  const later = join(fake.backupDir, 'history', 'later');
+  await mkdir(later, { recursive: true });
+  await writeFile(join(later, 'record.json'), JSON.stringify({ ...pristine, time: new Date().toISOString(), multicall: { ...pristine.multicall, sha256: corrupted } }));
+  await symlink('history/later', join(fake.backupDir, 'latest'));
+  const res = await multusVerify.run({ facts: await fakeFacts(fake), socket, backup_dir: fake.backupDir }, createTestHostContext());
+  t.equal(res.failed, true, res.msg);
+  t.match(byName(res.data?.checks as VerifyCheck[])['multicall sha256'], {
+    ok: false,
+    severity: 'error',
+    detail: new RegExp(`backed up as ${pristine.multicall.sha256}.*wrote THROUGH`),
+  });
 });
