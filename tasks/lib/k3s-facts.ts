@@ -67,7 +67,15 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
       `K3s ${version} has no stable data/cni bin dir: plugins live in ${paths.cniBinDir}, which moves on every K3s upgrade, so Multus's binaries must be redeployed after each upgrade`,
     );
   }
-  if (probe.entries['host-local']?.kind === 'file') {
+  const hostLocal = probe.entries['host-local'];
+  if (probe.layout === 'cni' && (hostLocal === undefined || hostLocal.kind === 'missing' || hostLocal.kind === 'other')) {
+    // K3s picks its CNI bin dir by where it finds host-local: without it in data/cni, K3s
+    // runs from data/current/bin until its next restart, where multus-shim is not.
+    warnings.push(
+      `${paths.cniBinDir}/host-local is missing: K3s falls back to data/current/bin until it restarts; the re-link restores host-local, then restart K3s on this node`,
+    );
+  }
+  if (hostLocal?.kind === 'file') {
     warnings.push(
       `${paths.cniBinDir}/host-local is a regular file, not K3s's link: an earlier manual install overwrote it, and K3s upgrades will never replace it`,
     );

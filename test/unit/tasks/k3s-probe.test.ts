@@ -88,6 +88,13 @@ t.test('facts of the stable layout, with the host-local warning', async (t) => {
   t.match(out.warnings[0], /host-local is a regular file.*earlier manual install/);
 });
 
+t.test('a data/cni without host-local warns that K3s runs from data/current/bin until restarted', async (t) => {
+  const base = parseK3sProbe(run(RECORDED_CNI));
+  const out = k3sFactsFromProbe({ ...base, entries: { ...base.entries, 'host-local': { kind: 'missing' } } });
+  if (!out.ok) throw new Error(out.problems.join());
+  t.match(out.warnings, [/data\/cni\/host-local is missing: K3s falls back to data\/current\/bin until it restarts/]);
+});
+
 t.test('facts of the older layout warn about redeploying after upgrades', async (t) => {
   const out = k3sFactsFromProbe(parseK3sProbe(run(RECORDED_CURRENT)));
   if (!out.ok) throw new Error(out.problems.join());
