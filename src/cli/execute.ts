@@ -8,7 +8,7 @@ import type { Reporter, RunEvent } from '../engine/events.ts';
 import type { CommandObserver } from '../engine/host-context.ts';
 import { acquireLock } from '../engine/lock.ts';
 import { runPlaybook, type RunSummary } from '../engine/runner.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode, UsageError } from '../errors.ts';
 import { secretValues } from '../inventory/secrets.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Playbook } from '../playbook/types.ts';
@@ -29,6 +29,10 @@ export interface ExecuteOptions {
 }
 
 export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
+  // A --limit that selects nothing is a typo, not a successful run that did nothing.
+  if (o.flags.limit !== undefined && o.inventory.select(o.flags.limit).length === 0) {
+    throw new UsageError(`--limit ${o.flags.limit} matches no host in ${o.inventory.file}`);
+  }
   const secrets = collectSecrets(o.inventory, o.flags.extraVars);
   const reporter =
     o.reporter ??
@@ -68,6 +72,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    o.signal?.removeEventListener('abort', onSignal);
     await pool.closeAll();
     await sink.close();
     lock.release();

@@ -1,9 +1,14 @@
 /**
  * become through sudo. Without a password: `sudo -n` (fails fast instead of hanging on a
- * prompt). With one: `sudo -S -p ''` and the password is the first line of stdin, so it
- * never appears in argv, a log or an error message.
+ * prompt). With one: the password is the first line of stdin, so it never appears in argv,
+ * a log or an error message — and it must reach sudo only, never the command: when sudo
+ * asks for nothing (NOPASSWD, cached credentials, root becoming another user) a plain
+ * `sudo -S` would leave that line in the command's stdin, and `cat > file` would write the
+ * password into a file. So a small /bin/sh script reads the line itself, tries `sudo -n`
+ * first, and only when sudo does want a password pipes it in front of the rest of stdin to
+ * `sudo -S -k` (-k: ignore cached credentials, so that sudo really reads the line).
  */
-import { sh } from './quote.ts';
+import { sh, shRaw } from './quote.ts';
 import type { BecomeSpec } from './types.ts';
 
 export interface WrappedCommand {
@@ -17,8 +22,12 @@ export function wrapBecome(command: string, become?: BecomeSpec, stdin?: string 
     return { line: sh`sudo -n -H -u ${become.user} -- /bin/sh -c ${command}`, ...(stdin !== undefined ? { stdin } : {}) };
   }
   const rest = stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin);
+  const asUser = shRaw`-H -u ${become.user} -- /bin/sh -c ${command}`;
+  // `read` and `printf` are shell builtins: the password is in no process's argv.
+  const script = sh`IFS= read -r pw; if sudo -n -u ${become.user} -- /bin/sh -c : 2>/dev/null; then exec sudo -n ${asUser}; fi; { printf '%s\\n' "$pw"; exec cat; } | sudo -S -k -p '' ${asUser}`;
   return {
-    line: sh`sudo -S -p '' -H -u ${become.user} -- /bin/sh -c ${command}`,
+    // Through /bin/sh whatever the login shell is (the script needs POSIX `read`).
+    line: sh`/bin/sh -c ${script}`,
     stdin: Buffer.concat([Buffer.from(`${become.password}\n`), rest]),
   };
 }

@@ -62,6 +62,8 @@ export async function runTask(input: TaskRunInput): Promise<TaskOutcome> {
     }
     return finish(input, await attempt(input, args, connection));
   } catch (err) {
+    // A connection lost while the task ran: the host is unreachable, as when it never answered.
+    if (err instanceof UnreachableError) return unreachable(err.message);
     return finish(input, failed(describeError(err)));
   }
 }
@@ -121,6 +123,7 @@ async function runModuleOnce(input: TaskRunInput, args: Record<string, unknown>,
     const result = await input.module.run(args, ctx);
     return input.module.readOnly ? { ...result, changed: false } : result;
   } catch (err) {
+    if (err instanceof UnreachableError) throw err;
     return failed(describeError(err));
   }
 }

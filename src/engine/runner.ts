@@ -17,7 +17,7 @@ import { countResult, emptyRecap, exitCodeFor } from './recap.ts';
 import { runTask, type TaskOutcome } from './run-task.ts';
 import { HostScopes } from './host-scopes.ts';
 import { taskSelected, type TagFilter } from './tags.ts';
-import type { TaskModule } from './task.ts';
+import type { TaskModule, TaskResult } from './task.ts';
 import { dirname } from 'node:path';
 
 export interface EngineOptions {
@@ -48,6 +48,13 @@ export interface RunSummary {
 
 type HostState = 'active' | 'failed' | 'unreachable';
 
+const NO_LOG_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/** What reporters get of a no_log task's result: its outcome, none of its content. */
+function censored(result: TaskResult): TaskResult {
+  return { changed: result.changed, failed: result.failed, skipped: result.skipped, msg: NO_LOG_MESSAGE };
+}
+
 export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
   const signal = o.signal ?? new AbortController().signal;
   const recap: Recap = {};
@@ -67,6 +74,12 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
     let abort = false;
     for (const batch of planBatches(hosts, play.serial)) {
       abort = await runBatch(play, batch);
+      // As Ansible: a batch in which every host failed or was unreachable ends the run —
+      // a rolling update (serial: 1) must not go on to the next node after a broken one.
+      if (!abort && batch.every((h) => state.get(h) === 'failed' || state.get(h) === 'unreachable')) {
+        o.reporter.event({ type: 'warning', message: `play "${play.name}": every host of the batch (${batch.join(', ')}) failed or was unreachable; stopping` });
+        abort = true;
+      }
       if (abort || signal.aborted) break;
     }
     o.reporter.event({ type: 'play_end', play: play.name });
@@ -95,7 +108,8 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
           notified.set(host, set);
         }
       }
-      const failedNow = [...outcomes.values()].some((x) => x.status === 'failed' && !x.ignored);
+      // any_errors_fatal counts an unreachable host as an error too, as Ansible does.
+      const failedNow = [...outcomes.values()].some((x) => (x.status === 'failed' && !x.ignored) || x.status === 'unreachable');
       if (failedNow && play.anyErrorsFatal) return true;
       const failedInBatch = batch.filter((h) => state.get(h) === 'failed' || state.get(h) === 'unreachable').length;
       if (exceedsFailPercentage(failedInBatch, batch.length, play.maxFailPercentage)) {
@@ -119,8 +133,9 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
     const results = await mapWithForks(targets, o.forks, (host) => runOnHost(play, task, module, host));
     const outcomes = new Map<string, TaskOutcome>();
     targets.forEach((host, i) => outcomes.set(host, results[i]));
-    // run_once: one run, its result (and register) applies to every host of the batch.
-    if (task.runOnce) for (const host of hosts.slice(1)) outcomes.set(host, results[0]);
+    // run_once: one run, its result (and register) applies to every host of the batch —
+    // unless its host was unreachable: that says nothing about the others, which go on.
+    if (task.runOnce && results[0]?.status !== 'unreachable') for (const host of hosts.slice(1)) outcomes.set(host, results[0]);
     for (const [i, host] of targets.entries()) report(task, host, results[i]);
     for (const [host, outcome] of outcomes) record(task, host, outcome, task.runOnce && host !== targets[0]);
     return outcomes;
@@ -154,7 +169,7 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
       host,
       task: task.name,
       status: outcome.status,
-      result: outcome.result,
+      result: task.noLog ? censored(outcome.result) : outcome.result,
       ignored: outcome.ignored,
       ...(outcome.delegatedTo ? { delegatedTo: outcome.delegatedTo } : {}),
     });
@@ -171,7 +186,7 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
       failures[host] = outcome.result.msg;
     } else if (outcome.status === 'failed' && !outcome.ignored) {
       state.set(host, 'failed');
-      failures[host] = `${task.name}: ${outcome.result.msg}`;
+      failures[host] = `${task.name}: ${task.noLog ? NO_LOG_MESSAGE : outcome.result.msg}`;
     }
   }
 

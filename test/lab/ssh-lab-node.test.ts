@@ -144,6 +144,11 @@ t.test('SshConnection on lab nodes', { skip }, async (t) => {
     if (nopasswd) {
       const ok = await connect(node2, { user: nopasswd.name, privateKeyFile: nopasswd.keyFile }).exec('id -u', { become: { user: 'root' } });
       t.same(ok, { exitCode: 0, stdout: '0\n', stderr: '' }, 'a NOPASSWD user becomes root with sudo -n');
+      // A password set for the whole group also reaches NOPASSWD hosts: sudo never reads
+      // it there, and it must not end up in the command's stdin (or a file written from it).
+      const withPassword = connect(node2, { user: nopasswd.name, privateKeyFile: nopasswd.keyFile });
+      const piped = await withPassword.exec('cat', { become: { user: 'root', password: 'group-wide-pw-51c7' }, stdin: 'content\n' });
+      t.same(piped, { exitCode: 0, stdout: 'content\n', stderr: '' }, 'NOPASSWD + a password: stdin is only the content');
     }
   });
 
