@@ -33,7 +33,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   if (o.flags.limit !== undefined && o.inventory.select(o.flags.limit).length === 0) {
     throw new UsageError(`--limit ${o.flags.limit} matches no host in ${o.inventory.file}`);
   }
-  const secrets = collectSecrets(o.inventory, o.flags.extraVars);
+  const secrets = collectSecrets(o.inventory, o.playbook, o.flags.extraVars);
   const reporter =
     o.reporter ??
     createReporter({ json: o.flags.json, tty: liveViewFits(process.stdout), verbose: o.flags.verbose, diff: o.flags.diff, secrets: () => secrets });
@@ -67,6 +67,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
       extraVars: o.flags.extraVars,
       signal: interrupt.signal,
       ...(o.observer ? { observer: o.observer } : {}),
+      onSecret: (value) => void (secrets.includes(value) || secrets.push(value)),
     });
     return interrupt.signal.aborted ? { ...summary, exitCode: ExitCode.interrupted } : summary;
   } finally {
@@ -79,8 +80,14 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   }
 }
 
-function collectSecrets(inventory: Inventory, extraVars: Record<string, unknown>): string[] {
-  return [...new Set([...inventory.hosts.flatMap((h) => secretValues(h.vars)), ...secretValues(extraVars)])];
+/** Secret-named values of every variable layer; templated ones are added when resolved (onSecret). */
+function collectSecrets(inventory: Inventory, playbook: Playbook, extraVars: Record<string, unknown>): string[] {
+  const layers = [
+    ...inventory.hosts.map((h) => h.vars),
+    ...playbook.plays.flatMap((p) => [p.vars, ...p.tasks.map((t) => t.vars), ...p.handlers.map((t) => t.vars)]),
+    extraVars,
+  ];
+  return [...new Set(layers.flatMap((vars) => secretValues(vars)))];
 }
 
 /**

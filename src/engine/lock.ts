@@ -1,10 +1,10 @@
 /**
  * One run at a time per inventory: two runs changing the same nodes would interleave
- * their backups and re-links. The lock is a file created with O_EXCL holding the PID;
+ * their backups and re-links. The lock is a file holding the PID, created atomically;
  * a lock whose PID is gone (a crashed run) is taken over.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LockError } from '../errors.ts';
@@ -24,9 +24,18 @@ export function acquireLock(inventoryFile: string, dir?: string): RunLock {
   mkdirSync(join(path, '..'), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o644);
+      // The holder's pid is in the file from the moment it exists: written to a temp file,
+      // then hard-linked into place (link fails if the lock exists), so no other run can
+      // read an empty lock and take it for a stale one.
+      const tmp = `${path}.${process.pid}.tmp`;
+      const fd = openSync(tmp, 'w', 0o644);
       writeSync(fd, `${process.pid}\n${resolve(inventoryFile)}\n`);
       closeSync(fd);
+      try {
+        linkSync(tmp, path);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
       let released = false;
       return {
         path,

@@ -35,6 +35,8 @@ export interface EngineOptions {
   extraVars?: Record<string, unknown>;
   signal?: AbortSignal;
   observer?: CommandObserver;
+  /** Told each secret the run resolves (a templated become password), so reporters mask it. */
+  onSecret?: (value: string) => void;
 }
 
 export interface RunSummary {
@@ -146,13 +148,15 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
     let target = host;
     if (task.delegateTo !== undefined) target = String(renderValue(task.delegateTo, scope));
     const targetVars = target === host ? scope : scopes.connectionScope(target, task);
+    const become = resolveBecome(task, play, scope, targetVars);
+    if (become?.password) o.onSecret?.(become.password);
     return runTask({
       task,
       module,
       host,
       scope,
       connection: () => o.connections.get(target),
-      become: resolveBecome(task, play, scope, targetVars),
+      become,
       check: o.check,
       diff: o.diff,
       playbookDir: dirname(o.playbook.file),

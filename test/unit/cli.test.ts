@@ -91,3 +91,14 @@ t.test('an interrupted run exits 130; a run while another holds the lock exits 5
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   t.equal(code, 130);
 });
+
+t.test('secret-named play vars are masked in the output', async (t) => {
+  const dir = t.testdir({
+    'inv.yaml': 'all:\n  hosts:\n    local1:\n      ansible_connection: local\n',
+    'pb.yaml': '- hosts: all\n  vars:\n    api_token: tok-7d1e9c42\n  tasks:\n    - debug:\n        msg: "token is {{ api_token }}"\n',
+  });
+  const run = await runCli(['run', join(dir, 'pb.yaml'), '-i', join(dir, 'inv.yaml')]);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, 'token is ********');
+  t.notMatch(run.stdout, 'tok-7d1e9c42');
+});
