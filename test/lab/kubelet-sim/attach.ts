@@ -11,7 +11,7 @@ import { posix } from 'node:path';
 import type { ObjectStore } from '../kube-api/store.ts';
 import type { KubeObject } from '../kube-api/types.ts';
 import { isDaemonSetPod, podStatus } from './pod-objects.ts';
-import { hostSide, resolveInNode } from './pod-spec.ts';
+import { hostSide, resolveInNode, resolveInPod } from './pod-spec.ts';
 import type { CniRequest } from './multus-daemon.ts';
 import type { PodOutcome, SimNode } from './node-runtime.ts';
 
@@ -94,16 +94,36 @@ async function attachProblem(ctx: AttachContext, node: SimNode, networks: Networ
     const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOENT' ? 'no such file or directory' : (e as Error).message;
     return `plugin type="${shim}" name="multus-cni-network" failed (add): dial unix ${SHIM_SOCKET}: connect: ${why}`;
   }
-  const daemonBinDir = ctx.podOn(node.name)?.binDir ?? binDir;
+  // The daemon finds every delegate inside its own pod: the cluster network's plugins (from
+  // the conflist 00-multus.conf names) and each attachment's plugin and IPAM.
+  const pod = ctx.podOn(node.name);
+  const daemonBinDir = pod?.binDir ?? binDir;
+  const inDaemon = (plugin: string): boolean =>
+    pod?.daemonPod
+      ? resolveInPod(node.at, pod.daemonPod.spec, pod.daemonPod.container, posix.join(daemonBinDir, plugin))?.executable === true
+      : found(node, daemonBinDir, plugin);
+  for (const plugin of clusterNetworkPlugins(node, confDir)) {
+    if (!inDaemon(plugin)) return `failed to find plugin "${plugin}" in path [${daemonBinDir}]`;
+  }
   for (const net of networks) {
     const nad = ctx.store.list(NAD_API, 'NetworkAttachmentDefinition', { namespace: net.namespace }).find((o) => o.metadata.name === net.name);
     if (!nad) return `cannot find a network-attachment-definition (${net.name}) in namespace (${net.namespace})`;
     const config = nadConfig(nad);
     for (const plugin of [config.type, config.ipam?.type].filter((p): p is string => Boolean(p))) {
-      if (!found(node, daemonBinDir, plugin)) return `failed to find plugin "${plugin}" in path [${daemonBinDir}]`;
+      if (!inDaemon(plugin)) return `failed to find plugin "${plugin}" in path [${daemonBinDir}]`;
     }
   }
   return undefined;
+}
+
+/** The plugin types of the cluster network: the first conflist in the conf dir other than Multus's. */
+function clusterNetworkPlugins(node: SimNode, confDir: string): string[] {
+  try {
+    const conflist = JSON.parse(readFileSync(hostSide(node.at, posix.join(confDir, '10-flannel.conflist')), 'utf8')) as { plugins?: Array<{ type?: string }> };
+    return (conflist.plugins ?? []).flatMap((p) => (p.type ? [p.type] : []));
+  } catch {
+    return [];
+  }
 }
 
 interface NadConfig {

@@ -37,8 +37,10 @@ export interface PodOutcome {
   reason?: string;
   message?: string;
   daemon?: MultusDaemon;
-  /** The daemon's binDir (in-node), for the attachment checks. */
+  /** The daemon's binDir (a path inside its pod), for the attachment checks. */
   binDir?: string;
+  /** The daemon container and its pod spec: plugins are looked up through its mounts. */
+  daemonPod?: { spec: PodSpec; container: Container };
   log: string[];
 }
 
@@ -114,5 +116,5 @@ export async function runDaemonPod(store: ObjectStore, pod: KubeObject, node: Si
     return { ready: false, phase: 'Running', reason: 'CrashLoopBackOff', message: (e as Error).message, binDir, log };
   }
   log.push(`kube-multus: serving on ${daemon.socketPath}`);
-  return { ready: true, phase: 'Running', daemon, binDir, log };
+  return { ready: true, phase: 'Running', daemon, binDir, daemonPod: { spec, container }, log };
 }

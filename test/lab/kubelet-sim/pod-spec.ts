@@ -126,3 +126,32 @@ export function resolveInNode(at: NodePath, inNodePath: string): { path: string;
     return undefined;
   }
 }
+
+/**
+ * What a container finds at `containerPath` (DESIGN §5: multus-daemon looks plugins up inside
+ * its pod before exec'ing them chrooted to /hostroot). Only the container's hostPath mounts
+ * are visible; the kubelet resolves a mount's host path when mounting, but a symlink met
+ * inside the container is followed in the container's view: an absolute target (K3s's
+ * data/cni entries) is found only when a mount holds that path too.
+ */
+export function resolveInPod(at: NodePath, spec: PodSpec, container: Container, containerPath: string): { executable: boolean } | undefined {
+  let path = posix.normalize(containerPath);
+  for (let hops = 0; hops < 40; hops++) {
+    const nodePath = hostPathBehind(spec, container, path);
+    if (!nodePath) return undefined;
+    const dir = realPathInNode(at, posix.dirname(nodePath));
+    if (!dir) return undefined;
+    const entry = hostSide(at, posix.join(dir, posix.basename(nodePath)));
+    let st;
+    try {
+      st = lstatSync(entry);
+    } catch {
+      return undefined;
+    }
+    if (!st.isSymbolicLink()) return { executable: st.isFile() && (st.mode & 0o111) !== 0 };
+    const target = readlinkSync(entry);
+    path = target.startsWith('/') ? posix.normalize(target) : posix.join(posix.dirname(path), target);
+  }
+  return undefined; // ELOOP
+}
+
