@@ -87,7 +87,7 @@ export async function attachCluster(lab: Lab, options: ClusterOptions = {}): Pro
     if (versions.get(node.name) !== versions.get(nodes[0].name)) setKubeletVersion(api, node.name, versions.get(node.name) ?? '');
   }
   const knobs = Object.fromEntries(
-    Object.entries(options.perNode ?? {}).map(([name, o]) => [name, { neverReady: o.neverReady, overwriteAll: o.overwriteAll, killed: o.killed }]),
+    Object.entries(options.perNode ?? {}).map(([name, o]) => [name, { neverReady: o.neverReady, overwriteAll: o.overwriteAll, writeThrough: o.writeThrough, killed: o.killed }]),
   );
   const sim = startKubeletSim({ store: api.store, nodes, knobs, podStartDelayMs: options.podStartDelayMs, log: options.log });
   const inventoryFile = writeClusterInventory(lab, dataDir);

@@ -134,6 +134,22 @@ t.test('an installer that overwrites host-local is undone by the re-link', { ski
   t.match(again.stdout, /node2\s+: ok=\d+\s+changed=0/, 'converged');
 });
 
+t.test('an installer that writes through K3s\'s links onto the multicall binary is caught by verify', { skip }, async (t) => {
+  process.env.KUBECACHEDIR = t.testdir();
+  const cluster = await startCluster({ nodes: 3, perNode: { node2: { writeThrough: true } } });
+  t.teardown(() => cluster.stop());
+  const pristineBinary = readFileSync(cluster.lab.hostPath('node2', MULTICALL));
+  const run = await runInProcess(cluster.inventoryFile, install);
+  t.equal(run.summary.exitCode, 1);
+  t.same(Object.keys(run.summary.failures), ['node2'], 'only node2 failed');
+  t.notSame(readFileSync(cluster.lab.hostPath('node2', MULTICALL)), pristineBinary, 'the lab really wrote through onto the binary');
+  t.same(k3sLinks(cluster, 'node2'), K3S_NAMES.map(() => MULTICALL), 'the links themselves look fine');
+  t.match(run.summary.failures.node2, /Verify Multus on the node: .*sha256/, 'verify names the changed multicall binary');
+  for (const node of ['node1', 'node3']) t.equal(statusOf(run, node, 'Verify Multus on the node'), 'ok');
+  const pristine = JSON.parse((await nodeFile(cluster, 'node2', '/var/lib/provision/backups/pristine/record.json')) ?? '{}');
+  t.not(pristine.multicall?.sha256, undefined, 'the pristine backup kept the original sha256');
+});
+
 t.test('a node whose pod never becomes ready fails alone; a rerun converges once fixed', { skip }, async (t) => {
   process.env.KUBECACHEDIR = t.testdir();
   const cluster = await startCluster({ nodes: 3, perNode: { node3: { neverReady: true, overwriteAll: true } } });

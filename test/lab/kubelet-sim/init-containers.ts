@@ -4,8 +4,11 @@
  * EXTRA_CNI_PLUGINS. Each writes small stand-in programs into the host path that backs
  * its destination, by temp file + rename, as the real installers do. The `overwriteAll`
  * knob makes the plugin installer behave like installers that copy every reference
- * plugin, K3s's names included.
+ * plugin, K3s's names included (replacing K3s's links: they dangle in the container); the
+ * `writeThrough` knob like one that also mounts the K3s data dir and `cp`s, so each K3s
+ * link resolves and the copy lands *through* it on K3s's multicall binary (DESIGN §4–§5).
  */
+import { writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { writeFile } from '../k3s-layout.ts';
 import { argvOf, envOf, hostPathBehind, hostSide, resolveInNode, type Container, type NodePath, type PodSpec } from './pod-spec.ts';
@@ -64,13 +67,30 @@ function installMultus(at: NodePath, spec: PodSpec, container: Container, argv: 
 }
 
 /** The rendered plugin installer: its checks, then one temp file + rename per listed name. */
-function installPlugins(at: NodePath, spec: PodSpec, container: Container, overwriteAll: boolean): InitOutcome {
+export interface InstallerKnobs {
+  overwriteAll?: boolean;
+  writeThrough?: boolean;
+}
+
+/** `cp SRC DEST` onto an existing file or resolvable link writes into what DEST resolves to. */
+function copyThrough(at: NodePath, inNodeDir: string, name: string, image: string): void {
+  const target = resolveInNode(at, posix.join(inNodeDir, name));
+  if (target && !target.directory) writeFileSync(hostSide(at, target.path), standInBinary(name, image));
+  else installByRename(at, inNodeDir, name, image);
+}
+
+function installPlugins(at: NodePath, spec: PodSpec, container: Container, knobs: InstallerKnobs): InitOutcome {
   const script = argvOf(container).join('\n');
   const destInPod = /^\s*dest=(\S+)\s*$/m.exec(script)?.[1] ?? '/host/opt/cni/bin';
   const dest = directoryIn(at, hostPathBehind(spec, container, destInPod));
   if (!dest) return { ok: false, log: [`${destInPod} is not backed by a host directory`] };
   const image = container.image ?? 'cni-plugins';
-  if (overwriteAll) {
+  if (knobs.writeThrough) {
+    // cp of every plugin with K3s's data dir mounted: the links resolve, cp writes through.
+    for (const name of REFERENCE_PLUGINS) copyThrough(at, dest, name, image);
+    return { ok: true, log: REFERENCE_PLUGINS.map((n) => `copied ${n}`) };
+  }
+  if (knobs.overwriteAll) {
     // Like install-cnis.sh: every plugin of the image, K3s's own names included.
     for (const name of REFERENCE_PLUGINS) installByRename(at, dest, name, image);
     return { ok: true, log: REFERENCE_PLUGINS.map((n) => `installed ${n}`) };
@@ -91,11 +111,12 @@ function installPlugins(at: NodePath, spec: PodSpec, container: Container, overw
  * Run one init container. Containers the simulation does not know succeed without
  * touching the node (an init container's effect is then unknown, not invented).
  */
-export function runInitContainer(at: NodePath, spec: PodSpec, container: Container, overwriteAll = false): InitOutcome {
+export function runInitContainer(at: NodePath, spec: PodSpec, container: Container, knobs: InstallerKnobs = {}): InitOutcome {
   const argv = argvOf(container);
   if (argv.some((a) => posix.basename(a) === 'install_multus')) return installMultus(at, spec, container, argv);
-  if (envOf(container, 'EXTRA_CNI_PLUGINS') !== undefined || (overwriteAll && /cni-plugins/.test(container.image ?? ''))) {
-    return installPlugins(at, spec, container, overwriteAll);
+  const copiesAll = knobs.overwriteAll === true || knobs.writeThrough === true;
+  if (envOf(container, 'EXTRA_CNI_PLUGINS') !== undefined || (copiesAll && /cni-plugins/.test(container.image ?? ''))) {
+    return installPlugins(at, spec, container, knobs);
   }
   return { ok: true, log: [`${container.name}: not simulated, nothing done`] };
 }

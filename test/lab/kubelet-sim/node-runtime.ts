@@ -27,6 +27,8 @@ export interface NodeKnobs {
   neverReady?: boolean;
   /** The plugin installer copies every reference plugin, K3s's names included. */
   overwriteAll?: boolean;
+  /** The plugin installer `cp`s every plugin with K3s's data dir mounted: writes through K3s's links. */
+  writeThrough?: boolean;
   /** The daemon is stopped with SIGKILL semantics: 00-multus.conf and the socket file stay. */
   killed?: boolean;
 }
@@ -79,7 +81,7 @@ export async function runDaemonPod(store: ObjectStore, pod: KubeObject, node: Si
   if (volumeProblem) return { ready: false, phase: 'Pending', reason: 'ContainerCreating', message: volumeProblem, log };
 
   for (const init of spec.initContainers ?? []) {
-    const outcome = runInitContainer(node.at, spec, init, knobs.overwriteAll === true);
+    const outcome = runInitContainer(node.at, spec, init, knobs);
     log.push(...outcome.log.map((l) => `${init.name}: ${l}`));
     if (!outcome.ok) return { ready: false, phase: 'Pending', reason: 'Init:Error', message: outcome.log.join('; '), log };
   }
