@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { failed, ok, skipped, type HostContext, type TaskModule } from '../src/engine/task.ts';
 import { parseKubectlObjects } from './lib/kubectl-objects.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './lib/kubectl.ts';
+import { deleteWords } from './kubectl-delete.ts';
 import { pause } from './lib/pause.ts';
 import { attachedInterface, NETWORK_STATUS_ANNOTATION, NETWORKS_ANNOTATION, parseNetworkStatus } from './lib/network-status.ts';
 
@@ -145,7 +146,7 @@ function podState(pod: { status?: unknown } | undefined): string {
 async function cleanUp(ctx: HostContext, prefix: string[], name: string, namespace: string): Promise<void> {
   for (const kind of ['pod', 'network-attachment-definitions']) {
     const result = await ctx.change(
-      kubectlCommand(prefix, ['delete', kind, name, '--namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=60s']),
+      kubectlCommand(prefix, deleteWords({ kind, name, namespace, timeout: 60 })),
     );
     if (result.exitCode !== 0) ctx.warn(`could not delete ${kind} ${namespace}/${name}: ${kubectlError(result)}`);
   }

@@ -7,7 +7,7 @@ import type { ValidateFunction } from 'ajv';
 import type { BecomeSpec, Connection } from '../connection/types.ts';
 import { UnreachableError } from '../errors.ts';
 import { evaluateCondition, renderValue, UndefinedVariableError } from '../playbook/template.ts';
-import type { Condition, TaskSpec } from '../playbook/types.ts';
+import type { TaskSpec } from '../playbook/types.ts';
 import { createAjv } from '../source/schema-check.ts';
 import type { HostStatus } from './events.ts';
 import { createHostContext, type CommandObserver } from './host-context.ts';
@@ -133,10 +133,10 @@ function finish(input: TaskRunInput, raw: TaskResult): TaskOutcome {
   let result = raw;
   try {
     if (!result.skipped && task.changedWhen !== undefined) {
-      result = { ...result, changed: conditionHolds(task.changedWhen, withRegistered(input, result)) };
+      result = { ...result, changed: evaluateCondition(task.changedWhen, withRegistered(input, result)) };
     }
     if (!result.skipped && task.failedWhen !== undefined) {
-      const fails = conditionHolds(task.failedWhen, withRegistered(input, result));
+      const fails = evaluateCondition(task.failedWhen, withRegistered(input, result));
       result = { ...result, failed: fails, msg: fails && !result.failed ? `failed_when held: ${result.msg}` : result.msg };
     }
   } catch (err) {
@@ -149,10 +149,6 @@ function finish(input: TaskRunInput, raw: TaskResult): TaskOutcome {
 function unreachable(message: string): TaskOutcome {
   const result = failed(message);
   return { status: 'unreachable', result, ignored: false, registered: { ...registeredValue(result), unreachable: true } };
-}
-
-function conditionHolds(condition: Condition, scope: Vars): boolean {
-  return evaluateCondition(condition, scope);
 }
 
 export function registeredValue(result: TaskResult): Record<string, unknown> {

@@ -62,7 +62,8 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
   const recap: Recap = {};
   const state = new Map<string, HostState>();
   const failures: Record<string, string> = {};
-  const scopes = new HostScopes(o.inventory, o.extraVars ?? {}, { check: o.check, diff: o.diff, playbookDir: dirname(o.playbook.file) });
+  const playbookDir = dirname(o.playbook.file);
+  const scopes = new HostScopes(o.inventory, o.extraVars ?? {}, { check: o.check, diff: o.diff, playbookDir });
   const limited = o.limit !== undefined ? new Set(o.inventory.select(o.limit)) : undefined;
 
   for (const play of o.playbook.plays) {
@@ -159,7 +160,7 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
       become,
       check: o.check,
       diff: o.diff,
-      playbookDir: dirname(o.playbook.file),
+      playbookDir,
       signal,
       onProgress: (message) => o.reporter.event({ type: 'host_progress', host, task: task.name, message }),
       onWarning: (message) => o.reporter.event({ type: 'warning', host, message }),
