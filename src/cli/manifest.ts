@@ -7,8 +7,8 @@ import { UsageError, type ExitCodeValue } from '../errors.ts';
 import { buildScope } from '../engine/scope.ts';
 import { loadInventory } from '../inventory/load.ts';
 import type { Inventory, InventoryHost } from '../inventory/types.ts';
-import { renderMultusManifest } from '../multus/render.ts';
-import { pickMultusVars } from '../../tasks/multus-manifest.ts';
+import { renderMultusManifest } from '../../tasks/multus/render.ts';
+import { pickMultusVars } from '../../tasks/multus/multus-manifest.ts';
 import { commandHelp } from './help.ts';
 import { parseCommand, requireInventory } from './options.ts';
 

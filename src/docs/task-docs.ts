@@ -3,7 +3,7 @@
  * schema, examples), so the reference can never drift from the code; a test fails when
  * the committed file is stale.
  */
-import type { JsonSchema, TaskModule } from '../engine/task.ts';
+import type { JsonSchema, TaskModule } from '../module/task.ts';
 
 export function renderTaskDocs(modules: TaskModule[]): string {
   const sorted = [...modules].sort((a, b) => a.name.localeCompare(b.name));

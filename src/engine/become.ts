@@ -4,7 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import type { BecomeSpec } from '../connection/types.ts';
-import { evaluateCondition } from '../playbook/template.ts';
+import { evaluateCondition } from '../template/index.ts';
 import type { Play, TaskSpec } from '../playbook/types.ts';
 import type { Vars } from './scope.ts';
 

@@ -2,7 +2,7 @@
  * What the engine tells reporters. The engine only emits events; listr2, plain lines and
  * JSON lines are separate, swappable renderers of the same stream.
  */
-import type { TaskResult } from './task.ts';
+import type { TaskResult } from '../module/task.ts';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 

@@ -4,7 +4,7 @@
  * what lets a test prove that `--check` never changes a host.
  */
 import type { BecomeSpec, Connection } from '../connection/types.ts';
-import { CheckModeViolation, type Fact, type HostContext, type RunOptions } from './task.ts';
+import { CheckModeViolation, type Fact, type HostContext, type RunOptions } from '../module/task.ts';
 
 export type CommandKind = 'read' | 'change';
 

@@ -6,13 +6,13 @@
 import type { ValidateFunction } from 'ajv';
 import type { BecomeSpec, Connection } from '../connection/types.ts';
 import { UnreachableError } from '../errors.ts';
-import { evaluateCondition, renderValue, UndefinedVariableError } from '../playbook/template.ts';
+import { evaluateCondition, renderValue, UndefinedVariableError } from '../template/index.ts';
 import type { TaskSpec } from '../playbook/types.ts';
 import { createAjv } from '../source/schema-check.ts';
 import type { HostStatus } from './events.ts';
 import { createHostContext, type CommandObserver } from './host-context.ts';
 import type { Vars } from './scope.ts';
-import { failed, skipped, type TaskModule, type TaskResult } from './task.ts';
+import { failed, skipped, type TaskModule, type TaskResult } from '../module/task.ts';
 
 export interface TaskRunInput {
   task: TaskSpec;

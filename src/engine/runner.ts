@@ -6,7 +6,7 @@
 import type { ExitCodeValue } from '../errors.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Play, Playbook, TaskSpec } from '../playbook/types.ts';
-import { renderValue } from '../playbook/template.ts';
+import { renderValue } from '../template/index.ts';
 import { exceedsFailPercentage, planBatches } from './batches.ts';
 import { resolveBecome } from './become.ts';
 import type { ConnectionPool } from './connection-pool.ts';
@@ -17,7 +17,7 @@ import { countResult, emptyRecap, exitCodeFor } from './recap.ts';
 import { runTask, type TaskOutcome } from './run-task.ts';
 import { HostScopes } from './host-scopes.ts';
 import { taskSelected, type TagFilter } from './tags.ts';
-import type { TaskModule, TaskResult } from './task.ts';
+import type { TaskModule, TaskResult } from '../module/task.ts';
 import { dirname } from 'node:path';
 
 export interface EngineOptions {

@@ -4,7 +4,7 @@
  * that are templates themselves ("{{ k3s_data_dir }}/data/cni") are rendered lazily, on
  * first access, so a variable may refer to another defined in any layer.
  */
-import { renderValue } from '../playbook/template.ts';
+import { renderValue } from '../template/index.ts';
 
 export type Vars = Record<string, unknown>;
 

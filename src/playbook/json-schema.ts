@@ -3,7 +3,7 @@
  * completion and hover for every keyword and module, and argument checks per module.
  * Point an editor at it with `# yaml-language-server: $schema=playbook.schema.json`.
  */
-import type { JsonSchema, TaskModule } from '../engine/task.ts';
+import type { JsonSchema, TaskModule } from '../module/task.ts';
 import { handlerKeywordSchemas, playKeywordSchemas, playSchema, taskKeywordSchemas } from './schema.ts';
 
 export function playbookJsonSchema(registry: Record<string, TaskModule>): JsonSchema {

@@ -1,7 +1,7 @@
 /** Small pieces shared by the playbook loader: type narrowing and positioned template checks. */
 import type { Diagnostic } from '../errors.ts';
 import type { YamlPath, YamlSource } from '../source/yaml-source.ts';
-import { conditionSyntaxErrors, templateSyntaxErrors } from './template.ts';
+import { conditionSyntaxErrors, templateSyntaxErrors } from '../template/index.ts';
 
 interface CheckContext {
   source: YamlSource;

@@ -5,12 +5,12 @@
  */
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.ts';
-import type { TaskModule } from '../engine/task.ts';
+import type { TaskModule } from '../module/task.ts';
 import { createAjv, describeType, schemaDiagnostics } from '../source/schema-check.ts';
 import type { YamlPath, YamlSource } from '../source/yaml-source.ts';
 import { HANDLER_KEYWORDS, handlerSchema, TASK_KEYWORDS, taskSchema } from './schema.ts';
 import { checkConditions, checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
-import { templateTolerant } from './template-tolerant.ts';
+import { templateTolerant } from '../template/tolerant.ts';
 import type { Condition, TaskSpec } from './types.ts';
 
 export interface LoadContext {

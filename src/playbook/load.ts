@@ -6,7 +6,7 @@
  */
 import type { ValidateFunction } from 'ajv';
 import { ValidationError, type Diagnostic } from '../errors.ts';
-import type { TaskModule } from '../engine/task.ts';
+import type { TaskModule } from '../module/task.ts';
 import { createAjv, schemaDiagnostics } from '../source/schema-check.ts';
 import { loadYamlFile, type YamlPath } from '../source/yaml-source.ts';
 import { checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';

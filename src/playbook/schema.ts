@@ -4,7 +4,7 @@
  * (`additionalProperties`) and checked against the task registry by load.ts, which also
  * validates each module's arguments with that module's own schema.
  */
-import type { JsonSchema } from '../engine/task.ts';
+import type { JsonSchema } from '../module/task.ts';
 
 const condition = (what: string): JsonSchema => ({
   description: `${what} An expression (e.g. \`result.rc == 0\`; \`{{ }}\` around it is tolerated), a boolean, or a list of them that must all be true.`,

@@ -3,7 +3,7 @@
  * `set -e` script so a failing step stops the rest, and a failure comes back as a
  * message for the task result rather than an exception.
  */
-import type { HostContext, RunOptions } from '../../src/engine/task.ts';
+import type { HostContext, RunOptions } from '../../src/module/task.ts';
 
 export function script(commands: string[]): string {
   return ['set -e', ...commands].join('\n');

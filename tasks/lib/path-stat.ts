@@ -7,7 +7,7 @@
 import { TaskError } from '../../src/errors.ts';
 import { sh, shRaw } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
-import type { Fact } from '../../src/engine/task.ts';
+import type { Fact } from '../../src/module/task.ts';
 import { formatMode } from './mode.ts';
 
 export type PathStat = AbsentPath | PresentPath;

@@ -5,7 +5,7 @@
 import { TaskError } from '../../src/errors.ts';
 import { sh } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
-import type { Fact } from '../../src/engine/task.ts';
+import type { Fact } from '../../src/module/task.ts';
 
 export type RemoteFile =
   | { kind: 'missing' }

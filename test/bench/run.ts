@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
 import { loadInventory } from '../../src/inventory/load.ts';
-import { renderValue } from '../../src/playbook/template.ts';
+import { renderValue } from '../../src/template/index.ts';
 import { REPO_ROOT, runInProcess } from '../helpers/run-provision.ts';
 import { labSupport, startLab } from '../lab/lab.ts';
 import { startCluster } from '../lab/cluster.ts';

@@ -5,7 +5,7 @@
  * changes.
  */
 import type { Test } from 'tap';
-import type { TaskModule, TaskResult } from '../../src/engine/task.ts';
+import type { TaskModule, TaskResult } from '../../src/module/task.ts';
 import { createTestHostContext, type TestHostContextOptions } from './host-context.ts';
 import { snapshotTree } from './tree-snapshot.ts';
 

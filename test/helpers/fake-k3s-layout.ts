@@ -10,8 +10,8 @@ import { chmod, lstat, mkdir, mkdtemp, readlink, rename, rm, symlink, writeFile 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { k3sFacts } from '../../tasks/k3s-facts.ts';
-import type { K3sFacts } from '../../tasks/lib/k3s-facts.ts';
+import { k3sFacts } from '../../tasks/k3s/k3s-facts.ts';
+import type { K3sFacts } from '../../tasks/k3s/facts.ts';
 import { createTestHostContext } from './host-context.ts';
 
 export const FAKE_PLUGINS = ['bandwidth', 'bridge', 'firewall', 'flannel', 'host-local', 'loopback', 'portmap'];

@@ -5,7 +5,7 @@
  */
 import { LocalConnection } from '../../src/connection/local.ts';
 import type { Connection, ExecResult } from '../../src/connection/types.ts';
-import { CheckModeViolation, type Fact, type HostContext, type RunOptions } from '../../src/engine/task.ts';
+import { CheckModeViolation, type Fact, type HostContext, type RunOptions } from '../../src/module/task.ts';
 
 export interface RecordedCommand {
   kind: 'read' | 'change';

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { sh } from '../../src/connection/quote.ts';
-import { renderMultusManifest } from '../../src/multus/render.ts';
+import { renderMultusManifest } from '../../tasks/multus/render.ts';
 import { loadInventory } from '../../src/inventory/load.ts';
 import { labSupport } from './lab.ts';
 import { startCluster } from './cluster.ts';

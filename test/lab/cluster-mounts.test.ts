@@ -7,7 +7,7 @@
 import t from 'tap';
 import { parseAllDocuments, stringify } from 'yaml';
 import { sh } from '../../src/connection/quote.ts';
-import { renderMultusManifest } from '../../src/multus/render.ts';
+import { renderMultusManifest } from '../../tasks/multus/render.ts';
 import { labSupport } from './lab.ts';
 import { startCluster } from './cluster.ts';
 

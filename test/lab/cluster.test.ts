@@ -7,7 +7,7 @@ import t from 'tap';
 import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { sh } from '../../src/connection/quote.ts';
-import { renderMultusManifest } from '../../src/multus/render.ts';
+import { renderMultusManifest } from '../../tasks/multus/render.ts';
 import { labSupport } from './lab.ts';
 import { startCluster, type Cluster } from './cluster.ts';
 import { run } from './host-commands.ts';

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { K3S_OWNED_PLUGINS } from '../../src/multus/layout.ts';
-import { renderMultusManifest } from '../../src/multus/render.ts';
+import { K3S_OWNED_PLUGINS } from '../../tasks/k3s/layout.ts';
+import { renderMultusManifest } from '../../tasks/multus/render.ts';
 
 function installerScript(): { script: string; owned: string } {
   const docs = parseAllDocuments(renderMultusManifest({}).yaml);

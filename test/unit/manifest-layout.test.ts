@@ -4,7 +4,7 @@ import {
   dataDirProblem,
   k3sMultusPaths,
   layoutForVersion,
-} from '../../src/multus/layout.ts';
+} from '../../tasks/k3s/layout.ts';
 
 t.test('default data dir, stable data/cni layout', async (t) => {
   t.same(k3sMultusPaths(), {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ValidationError } from '../../src/errors.ts';
-import { MULTUS_DEFAULTS, multusManifestVars, thickTag } from '../../src/multus/manifest-vars.ts';
-import { pinnedImageProblem } from '../../src/multus/image-ref.ts';
+import { MULTUS_DEFAULTS, multusManifestVars, thickTag } from '../../tasks/multus/manifest-vars.ts';
+import { pinnedImageProblem } from '../../tasks/multus/image-ref.ts';
 
 function problems(vars: Record<string, unknown>): string[] {
   try {

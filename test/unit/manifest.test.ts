@@ -7,8 +7,8 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { ValidationError } from '../../src/errors.ts';
-import { K3S_OWNED_PLUGINS } from '../../src/multus/layout.ts';
-import { renderMultusManifest } from '../../src/multus/render.ts';
+import { K3S_OWNED_PLUGINS } from '../../tasks/k3s/layout.ts';
+import { renderMultusManifest } from '../../tasks/multus/render.ts';
 
 type Obj = Record<string, any>;
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { evaluateExpression, renderValue, TemplateEvaluationError, UndefinedVariableError } from '../../src/playbook/template.ts';
+import { evaluateExpression, renderValue, TemplateEvaluationError, UndefinedVariableError } from '../../src/template/index.ts';
 
 const vars = {
   list: [3, 1, 2],

@@ -9,7 +9,7 @@ import {
   TemplateSyntaxError,
   templateSyntaxErrors,
   UndefinedVariableError,
-} from '../../src/playbook/template.ts';
+} from '../../src/template/index.ts';
 
 const vars = {
   n: 7,

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { assert } from '../../../tasks/assert.ts';
+import { assert } from '../../../tasks/builtin/assert.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
 const vars = { k3s_data_dir: '/var/lib/rancher/k3s', nodes: ['a', 'b'], ready: false };

@@ -2,8 +2,8 @@ import t from 'tap';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { command } from '../../../tasks/command.ts';
-import { parseExists } from '../../../tasks/lib/guarded-command.ts';
+import { command } from '../../../tasks/builtin/command.ts';
+import { parseExists } from '../../../tasks/builtin/guarded-command.ts';
 import { assertConverges } from '../../helpers/converge.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 

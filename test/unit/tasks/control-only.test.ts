@@ -1,6 +1,6 @@
 import t from 'tap';
-import { fail } from '../../../tasks/fail.ts';
-import { setFact } from '../../../tasks/set-fact.ts';
+import { fail } from '../../../tasks/builtin/fail.ts';
+import { setFact } from '../../../tasks/builtin/set-fact.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
 t.test('fail always fails, with the given or default message', async (t) => {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, stat as fsStat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copy } from '../../../tasks/copy.ts';
+import { copy } from '../../../tasks/builtin/copy.ts';
 import { assertConverges } from '../../helpers/converge.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 import { watchPath } from '../../helpers/path-watcher.ts';

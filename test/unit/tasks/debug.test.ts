@@ -1,5 +1,5 @@
 import t from 'tap';
-import { debug } from '../../../tasks/debug.ts';
+import { debug } from '../../../tasks/builtin/debug.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
 const vars = { result: { stdout_lines: ['a', 'b'], rc: 0 }, name: 'node1' };

@@ -2,7 +2,7 @@ import t from 'tap';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fetch, fetchDestination } from '../../../tasks/fetch.ts';
+import { fetch, fetchDestination } from '../../../tasks/builtin/fetch.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 import { snapshotTree } from '../../helpers/tree-snapshot.ts';
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, stat as fsStat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { file } from '../../../tasks/file.ts';
+import { file } from '../../../tasks/builtin/file.ts';
 import { assertConverges } from '../../helpers/converge.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 

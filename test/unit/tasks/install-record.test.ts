@@ -1,8 +1,8 @@
 import t from 'tap';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installRecord, sameInstall, type InstallState } from '../../../tasks/install-record.ts';
-import { k3sCniBackup } from '../../../tasks/k3s-cni-backup.ts';
+import { installRecord, sameInstall, type InstallState } from '../../../tasks/multus/install-record.ts';
+import { k3sCniBackup } from '../../../tasks/k3s/k3s-cni-backup.ts';
 import { assertConverges } from '../../helpers/converge.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 import { fakeFacts, makeFakeK3s } from '../../helpers/fake-k3s-layout.ts';

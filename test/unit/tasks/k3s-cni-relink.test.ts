@@ -1,7 +1,7 @@
 import t from 'tap';
 import { chmod, lstat, readFile, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { k3sCniRelink, relinksNeeded } from '../../../tasks/k3s-cni-relink.ts';
+import { k3sCniRelink, relinksNeeded } from '../../../tasks/k3s/k3s-cni-relink.ts';
 import { assertConverges } from '../../helpers/converge.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 import { fakeFacts, makeFakeK3s, multicallScript, overwriteWithFile, upgradeFakeK3s } from '../../helpers/fake-k3s-layout.ts';

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { k3sFacts } from '../../../tasks/k3s-facts.ts';
-import type { K3sFacts } from '../../../tasks/lib/k3s-facts.ts';
+import { k3sFacts } from '../../../tasks/k3s/k3s-facts.ts';
+import type { K3sFacts } from '../../../tasks/k3s/facts.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 import { makeFakeK3s, overwriteWithFile } from '../../helpers/fake-k3s-layout.ts';
 import { snapshotTree } from '../../helpers/tree-snapshot.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { k3sFactsFromProbe, linkedNames, versionFromLine, wantedLinkTarget } from '../../../tasks/lib/k3s-facts.ts';
-import { describeEntry, parseK3sProbe, type K3sProbe } from '../../../tasks/lib/k3s-probe.ts';
-import { K3S_OWNED_PLUGINS } from '../../../src/multus/layout.ts';
+import { k3sFactsFromProbe, linkedNames, versionFromLine, wantedLinkTarget } from '../../../tasks/k3s/facts.ts';
+import { describeEntry, parseK3sProbe, type K3sProbe } from '../../../tasks/k3s/probe.ts';
+import { K3S_OWNED_PLUGINS } from '../../../tasks/k3s/layout.ts';
 
 const HASH = 'e447d2945554c998139e814be38c0448b76f94459632122e986381d184fd3059';
 const SHA_F = '9b6ac0fda3ff45de5cb40bbd47e6dfd8a76bd68108bcc16680e9a290dd459799';

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startKubeApi } from '../../lab/kube-api/server.ts';
-import { kubectlApply } from '../../../tasks/kubectl-apply.ts';
+import { kubectlApply } from '../../../tasks/kubectl/kubectl-apply.ts';
 import { createTestHostContext, type TestHostContextOptions } from '../../helpers/host-context.ts';
 
 // kubectl's discovery cache is keyed by host:port; a test's own directory keeps a reused port clean.

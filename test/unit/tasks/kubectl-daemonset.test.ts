@@ -6,8 +6,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { daemonSetProgress, labelSelector, notReadyNodes, podReady, podStatusText } from '../../../tasks/lib/kubectl-daemonset.ts';
-import { parseKubectlObjects, type KubeObject } from '../../../tasks/lib/kubectl-objects.ts';
+import { daemonSetProgress, labelSelector, notReadyNodes, podReady, podStatusText } from '../../../tasks/kubectl/daemonset-status.ts';
+import { parseKubectlObjects, type KubeObject } from '../../../tasks/kubectl/objects.ts';
 import { REPO_ROOT } from '../../helpers/run-provision.ts';
 
 const load = (name: string): KubeObject[] => parseKubectlObjects(readFileSync(join(REPO_ROOT, 'test/fixtures/kubectl', name), 'utf8'));

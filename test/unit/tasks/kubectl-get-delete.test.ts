@@ -6,8 +6,8 @@
 import t from 'tap';
 import { stringify } from 'yaml';
 import { startKubeApi } from '../../lab/kube-api/server.ts';
-import { kubectlDelete, deleteWords } from '../../../tasks/kubectl-delete.ts';
-import { kubectlGet, getWords } from '../../../tasks/kubectl-get.ts';
+import { kubectlDelete, deleteWords } from '../../../tasks/kubectl/kubectl-delete.ts';
+import { kubectlGet, getWords } from '../../../tasks/kubectl/kubectl-get.ts';
 import { createTestHostContext, type TestHostContextOptions } from '../../helpers/host-context.ts';
 
 process.env.KUBECACHEDIR = t.testdir();

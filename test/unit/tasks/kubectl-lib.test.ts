@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { LocalConnection } from '../../../src/connection/local.ts';
 import { TaskError } from '../../../src/errors.ts';
-import { applyOutcome, describeOutcome } from '../../../tasks/lib/kubectl-apply-outcome.ts';
-import { normalizeObject, objectKey, objectRef, objectsYaml, parseKubectlObjects, sameJson } from '../../../tasks/lib/kubectl-objects.ts';
-import { kubectlCommand, kubectlError, kubectlPrefix } from '../../../tasks/lib/kubectl.ts';
+import { applyOutcome, describeOutcome } from '../../../tasks/kubectl/apply-outcome.ts';
+import { normalizeObject, objectKey, objectRef, objectsYaml, parseKubectlObjects, sameJson } from '../../../tasks/kubectl/objects.ts';
+import { kubectlCommand, kubectlError, kubectlPrefix } from '../../../tasks/kubectl/kubectl.ts';
 import { REPO_ROOT } from '../../helpers/run-provision.ts';
 
 const fixture = (name: string): string => readFileSync(join(REPO_ROOT, 'test/fixtures/kubectl', name), 'utf8');

@@ -6,10 +6,10 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { renderMultusManifest } from '../../../src/multus/render.ts';
+import { renderMultusManifest } from '../../../tasks/multus/render.ts';
 import { manifestHost } from '../../../src/cli/manifest.ts';
 import { parseInventory } from '../../../src/inventory/load.ts';
-import { multusManifest, pickMultusVars } from '../../../tasks/multus-manifest.ts';
+import { multusManifest, pickMultusVars } from '../../../tasks/multus/multus-manifest.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 import { runCli } from '../../helpers/run-provision.ts';
 

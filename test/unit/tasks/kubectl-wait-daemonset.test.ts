@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InterruptedError } from '../../../src/errors.ts';
 import { startKubeApi } from '../../lab/kube-api/server.ts';
 import type { KubeObject } from '../../lab/kube-api/types.ts';
-import { waitDaemonSet } from '../../../tasks/wait-daemonset.ts';
+import { waitDaemonSet } from '../../../tasks/kubectl/wait-daemonset.ts';
 import { createTestHostContext, type TestHostContextOptions } from '../../helpers/host-context.ts';
 import { REPO_ROOT } from '../../helpers/run-provision.ts';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { parse } from 'yaml';
-import { attachedInterface, parseNetworkStatus } from '../../../tasks/lib/network-status.ts';
-import { multusSmoke, smokeManifest, smokeName } from '../../../tasks/multus-smoke.ts';
+import { attachedInterface, parseNetworkStatus } from '../../../tasks/multus/network-status.ts';
+import { multusSmoke, smokeManifest, smokeName } from '../../../tasks/multus/multus-smoke.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
 // As Multus writes it (recorded from a pod with one ipvlan attachment).

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReadFile } from '../../../tasks/lib/read-file.ts';
-import { slurp, SLURP_LIMIT } from '../../../tasks/slurp.ts';
+import { slurp, SLURP_LIMIT } from '../../../tasks/builtin/slurp.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
 const res = (stdout: string, exitCode = 0, stderr = '') => ({ exitCode, stdout, stderr });

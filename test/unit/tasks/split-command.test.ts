@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CommandLineError, splitCommandLine } from '../../../tasks/lib/split-command.ts';
+import { CommandLineError, splitCommandLine } from '../../../tasks/builtin/split-command.ts';
 
 t.test('splits like a POSIX shell without expanding anything', async (t) => {
   t.same(splitCommandLine('k3s  --version'), ['k3s', '--version']);

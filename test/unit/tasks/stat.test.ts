@@ -2,7 +2,7 @@ import t from 'tap';
 import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stat } from '../../../tasks/stat.ts';
+import { stat } from '../../../tasks/builtin/stat.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
 const HOSTILE = ['a b', "it's", '$(touch pwned)', 'new\nline', '-dash', '`id`'];

@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, readFile, readlink, symlink as fsSymlink } from 
 import { join } from 'node:path';
 import { sh } from '../../../src/connection/quote.ts';
 import { LocalConnection } from '../../../src/connection/local.ts';
-import { symlink } from '../../../tasks/symlink.ts';
+import { symlink } from '../../../tasks/builtin/symlink.ts';
 import { assertConverges } from '../../helpers/converge.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 import { watchPath } from '../../helpers/path-watcher.ts';

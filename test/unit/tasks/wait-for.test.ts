@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InterruptedError } from '../../../src/errors.ts';
-import { parseProbe, waitFor } from '../../../tasks/wait-for.ts';
+import { parseProbe, waitFor } from '../../../tasks/builtin/wait-for.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
 t.test('present: succeeds once the file appears, with progress on the way', async (t) => {

@@ -1,0 +1,150 @@
+/** Filters on lists and mappings: `join`, `length`, `map(attribute='x')`, `select`, `combine`, … */
+import { TemplateEvaluationError, UndefinedVariableError } from './errors.ts';
+import { param, type Filter, type FilterContext } from './filters.ts';
+import { deepEqual, isPlainObject, lookup, MISSING, objectFrom, toText, truthy, typeName } from './values.ts';
+
+function expectList(filter: string, value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') return [...value];
+  if (isPlainObject(value)) return Object.keys(value);
+  throw new TemplateEvaluationError(`${filter}: expected a list, got ${typeName(value)}`);
+}
+
+function expectMapping(filter: string, value: unknown): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new TemplateEvaluationError(`${filter}: expected a mapping, got ${typeName(value)}`);
+  return value;
+}
+
+/** `item.a.b` for map/selectattr's dotted `attribute`. */
+function attributeOf(filter: string, item: unknown, attribute: unknown): unknown {
+  let value = item;
+  for (const key of String(attribute).split('.')) {
+    value = lookup(value, key);
+    if (value === MISSING) throw new UndefinedVariableError(`item.${String(attribute)} (in ${filter})`);
+  }
+  return value;
+}
+
+function compareScalars(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  throw new TemplateEvaluationError(`cannot order ${typeName(a)} and ${typeName(b)}`);
+}
+
+/** select/reject: `select` alone keeps truthy items; `select('equalto', 3)` applies a test. */
+function selecting(keep: boolean, byAttribute: boolean): Filter {
+  return (value, args, _kwargs, ctx) => {
+    const name = byAttribute ? 'selectattr' : keep ? 'select' : 'reject';
+    const list = expectList(name, value);
+    const attribute = byAttribute ? args[0] : undefined;
+    const [test, ...testArgs] = byAttribute ? args.slice(1) : args;
+    return list.filter((item) => {
+      const subject = byAttribute ? attributeOrMissing(item, attribute) : item;
+      let passed: boolean;
+      if (test === undefined) passed = subject !== MISSING && truthy(subject);
+      else if (test === 'defined' || test === 'undefined') passed = (subject !== MISSING) === (test === 'defined');
+      else passed = subject !== MISSING && ctx.test(String(test), subject, testArgs);
+      return passed === keep;
+    });
+  };
+}
+
+function attributeOrMissing(item: unknown, attribute: unknown): unknown {
+  try {
+    return attributeOf('selectattr', item, attribute);
+  } catch (err) {
+    if (err instanceof UndefinedVariableError) return MISSING;
+    throw err;
+  }
+}
+
+function map(value: unknown, args: unknown[], kwargs: Record<string, unknown>, ctx: FilterContext): unknown[] {
+  const list = expectList('map', value);
+  if (Object.prototype.hasOwnProperty.call(kwargs, 'attribute')) {
+    const hasDefault = Object.prototype.hasOwnProperty.call(kwargs, 'default');
+    return list.map((item) => {
+      const v = attributeOrMissing(item, kwargs.attribute);
+      if (v !== MISSING) return v;
+      if (hasDefault) return kwargs.default;
+      throw new UndefinedVariableError(`item.${String(kwargs.attribute)} (in map)`);
+    });
+  }
+  const [filter, ...filterArgs] = args;
+  if (typeof filter !== 'string') throw new TemplateEvaluationError("map: give a filter name or attribute='…'");
+  return list.map((item) => ctx.filter(filter, item, filterArgs, {}));
+}
+
+function combine(value: unknown, args: unknown[], kwargs: Record<string, unknown>): Record<string, unknown> {
+  const recursive = truthy(kwargs.recursive);
+  const merge = (a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> => {
+    const out = new Map<string, unknown>(Object.entries(a));
+    for (const [k, v] of Object.entries(b)) {
+      const old = out.get(k);
+      out.set(k, recursive && isPlainObject(old) && isPlainObject(v) ? merge(old, v) : v);
+    }
+    return objectFrom(out);
+  };
+  return args.reduce<Record<string, unknown>>((acc, next) => merge(acc, expectMapping('combine', next)), expectMapping('combine', value));
+}
+
+function flatten(list: unknown[], levels: number): unknown[] {
+  return list.flatMap((x) => (Array.isArray(x) && levels > 0 ? flatten(x, levels - 1) : [x]));
+}
+
+function length(value: unknown): number {
+  if (typeof value === 'string' || Array.isArray(value)) return value.length;
+  if (isPlainObject(value)) return Object.keys(value).length;
+  throw new TemplateEvaluationError(`length: expected a string, list or mapping, got ${typeName(value)}`);
+}
+
+export const COLLECTION_FILTERS: Record<string, Filter> = {
+  length,
+  count: length,
+  first: (v) => {
+    const list = expectList('first', v);
+    if (!list.length) throw new UndefinedVariableError('first item of an empty list');
+    return list[0];
+  },
+  last: (v) => {
+    const list = expectList('last', v);
+    if (!list.length) throw new UndefinedVariableError('last item of an empty list');
+    return list[list.length - 1];
+  },
+  join: (v, a, k) => {
+    const attribute = param(a, k, 1, 'attribute');
+    const items = expectList('join', v).map((x) => (attribute === undefined ? x : attributeOf('join', x, attribute)));
+    return items.map(toText).join(toText(param(a, k, 0, 'd', '')));
+  },
+  list: (v) => [...expectList('list', v)],
+  unique: (v) => expectList('unique', v).filter((x, i, all) => all.findIndex((y) => deepEqual(x, y)) === i),
+  sort: (v, a, k) => {
+    const attribute = param(a, k, 2, 'attribute');
+    const key = (x: unknown) => (attribute === undefined ? x : attributeOf('sort', x, attribute));
+    const sorted = [...expectList('sort', v)].sort((x, y) => compareScalars(key(x), key(y)));
+    return truthy(param(a, k, 0, 'reverse', false)) ? sorted.reverse() : sorted;
+  },
+  reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...expectList('reverse', v)].reverse()),
+  min: (v) => expectList('min', v).reduce((m, x) => (compareScalars(x, m) < 0 ? x : m)),
+  max: (v) => expectList('max', v).reduce((m, x) => (compareScalars(x, m) > 0 ? x : m)),
+  sum: (v, a, k) =>
+    expectList('sum', v).reduce<number>((s, x) => {
+      if (typeof x !== 'number') throw new TemplateEvaluationError(`sum: expected numbers, got ${typeName(x)}`);
+      return s + x;
+    }, Number(param(a, k, 1, 'start', 0))),
+  flatten: (v, a, k) => flatten(expectList('flatten', v), Number(param(a, k, 0, 'levels', Infinity))),
+  map,
+  select: selecting(true, false),
+  reject: selecting(false, false),
+  selectattr: selecting(true, true),
+  rejectattr: (v, a, k, ctx) => {
+    const kept = selecting(true, true)(v, a, k, ctx) as unknown[];
+    return expectList('rejectattr', v).filter((x) => !kept.includes(x));
+  },
+  dict2items: (v) => Object.entries(expectMapping('dict2items', v)).map(([key, value]) => ({ key, value })),
+  items2dict: (v, a, k) => {
+    const keyName = String(param(a, k, 0, 'key_name', 'key'));
+    const valueName = String(param(a, k, 1, 'value_name', 'value'));
+    return objectFrom(expectList('items2dict', v).map((x) => [toText(attributeOf('items2dict', x, keyName)), attributeOf('items2dict', x, valueName)] as const));
+  },
+  combine,
+};

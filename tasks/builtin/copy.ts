@@ -1,0 +1,174 @@
+/**
+ * copy: put content (inline or a control-machine file) at a path on the host. The new
+ * content goes into a temp file in the destination's directory, gets its mode and owner
+ * there, then is renamed onto the destination: readers see the old file or the new one,
+ * never a partial one, and a symlink at the destination is replaced, never written
+ * through (§4: `cp` onto K3s's plugin links would overwrite the multicall binary).
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat as localStat } from 'node:fs/promises';
+import { basename, posix, resolve } from 'node:path';
+import { sh } from '../../src/connection/quote.ts';
+import { changed, failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
+import { applyScript } from '../lib/apply.ts';
+import {
+  attributeLines,
+  currentAttributes,
+  differingAttributes,
+  hasAttributes,
+  setAttributesCommands,
+  type Attributes,
+} from './attributes.ts';
+import { modeSchema } from '../lib/mode.ts';
+import { describeKind, statFact, type PathStat, type PresentPath } from '../lib/path-stat.ts';
+import { backupPath, siblingTempPath } from '../lib/temp-path.ts';
+import { contentForDiff, DIFF_LIMIT } from './text-diff.ts';
+
+export interface CopyArgs extends Attributes {
+  dest: string;
+  content?: string;
+  src?: string;
+  backup?: boolean;
+}
+
+export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+export const copy: TaskModule<CopyArgs> = {
+  name: 'copy',
+  description:
+    'Writes `content`, or the control-machine file `src` (relative to the playbook), to `dest` on the host. Changed only when the sha256, mode, owner or group differ. The file is written to a temp file in the same directory and renamed onto `dest`, so `dest` is replaced atomically and a symlink at `dest` is replaced by the file rather than written through. Without `mode`/`owner`/`group` a replaced file keeps its previous ones. A real directory at `dest` receives `src` under its own name.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['dest'],
+    properties: {
+      dest: { type: 'string', minLength: 1, description: 'Path of the file on the host.' },
+      content: { type: 'string', description: 'The file content, given inline.' },
+      src: {
+        type: 'string',
+        minLength: 1,
+        description: 'A file on the control machine; relative paths resolve against the playbook directory.',
+      },
+      mode: modeSchema,
+      owner: { type: 'string', minLength: 1, description: 'Owner, as a user name or numeric uid.' },
+      group: { type: 'string', minLength: 1, description: 'Group, as a group name or numeric gid.' },
+      backup: {
+        type: 'boolean',
+        default: false,
+        description: 'Keep the replaced file as `dest.<timestamp>~` (only when a regular file is replaced).',
+      },
+    },
+    oneOf: [{ required: ['content'] }, { required: ['src'] }],
+  },
+  examples: [
+    `- name: Multus daemon config
+  copy:
+    dest: /etc/multus/daemon-config.json
+    content: '{"chrootDir": "/hostroot", "cniVersion": "1.0.0"}'
+    mode: '0644'`,
+    `- name: Install the manifest
+  copy:
+    src: files/multus-daemonset-thick.yml
+    dest: /var/lib/rancher/k3s/server/manifests/multus.yaml
+    owner: root
+    group: root
+    mode: '0600'
+    backup: true`,
+  ],
+  async run(args, ctx) {
+    let data: Buffer;
+    if (args.content !== undefined) {
+      data = Buffer.from(args.content, 'utf8');
+    } else {
+      const local = resolve(ctx.playbookDir, args.src ?? '');
+      const info = await localStat(local).catch(() => undefined);
+      if (!info) return failed(`could not find src=${local}`);
+      if (!info.isFile()) return failed(`src=${local} is not a regular file (copying directories is not supported)`);
+      data = await readFile(local);
+    }
+    const checksum = sha256(data);
+
+    let dest = args.dest;
+    let st = await ctx.fact(statFact(dest, { checksum: true }));
+    if (st.exists && st.isdir) {
+      if (args.src === undefined) return failed(`dest ${dest} is a directory; give a file path for content`);
+      dest = posix.join(dest, basename(args.src));
+      st = await ctx.fact(statFact(dest, { checksum: true }));
+      if (st.exists && st.isdir) return failed(`dest ${dest} is a directory`);
+    }
+    if (!st.exists) {
+      const parent = posix.dirname(dest);
+      const up = await ctx.fact(statFact(parent, { follow: true }));
+      // In check mode an earlier task (a `file: state=directory`) may be what creates the
+      // parent, so the write is predicted; a real run fails here instead of creating it.
+      if ((!up.exists || !up.isdir) && !ctx.check) return failed(`destination directory ${parent} does not exist`);
+    }
+    const result = { checksum, dest };
+    const want: Attributes = { mode: args.mode, owner: args.owner, group: args.group };
+    const current: PresentPath | undefined = st.exists && st.isreg ? st : undefined;
+    const sameContent = current !== undefined && current.checksum === checksum;
+    const todo = differingAttributes(current, want);
+    if (sameContent && !hasAttributes(todo)) return ok(`${dest} is up to date`, result);
+
+    const diff = {
+      before: await describeBefore(ctx, dest, st, sameContent, current ? currentAttributes(current, todo) : {}),
+      after: attributeLines(todo).map((l) => `${l}\n`).join('') + (sameContent ? '' : describeNew(ctx, data, checksum)),
+    };
+    if (ctx.check) return changed(`would ${sameContent ? 'update attributes of' : 'write'} ${dest}`, diff, result);
+
+    if (sameContent) {
+      const err = await applyScript(ctx, setAttributesCommands(dest, todo));
+      return err ? failed(`cannot set attributes of ${dest}: ${err}`, result) : changed(`updated attributes of ${dest}`, diff, result);
+    }
+
+    const tmp = siblingTempPath(dest, 'copy');
+    const backup = args.backup && current ? backupPath(dest) : undefined;
+    const commands = [
+      sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
+      // noclobber: the temp name must be new, never an existing file or link.
+      sh`set -C; cat > ${tmp}; set +C`,
+      ...preserveOwnership(tmp, current, want),
+      ...setAttributesCommands(tmp, { ...want, mode: want.mode ?? current?.mode }),
+      ...(backup ? [sh`cp -p -- ${dest} ${backup}`] : []),
+      // -T: a symlink (even one to a directory) at dest is replaced, never entered.
+      sh`mv -f -T -- ${tmp} ${dest}`,
+    ];
+    const err = await applyScript(ctx, commands, { stdin: data });
+    if (err) return failed(`cannot write ${dest}: ${err}`, result);
+    return changed(`wrote ${dest}`, diff, backup ? { ...result, backup_file: backup } : result);
+  },
+};
+
+/**
+ * A replaced file keeps its owner and group unless new ones are given, as in Ansible
+ * (best effort: only root may give a file away). Its mode is kept by the caller.
+ */
+function preserveOwnership(tmp: string, current: PresentPath | undefined, want: Attributes): string[] {
+  if (!current) return [];
+  const out: string[] = [];
+  if (want.owner === undefined) out.push(sh`chown -- ${current.uid} ${tmp} 2>/dev/null || :`);
+  if (want.group === undefined) out.push(sh`chgrp -- ${current.gid} ${tmp} 2>/dev/null || :`);
+  return out;
+}
+
+async function describeBefore(
+  ctx: HostContext,
+  dest: string,
+  st: PathStat,
+  sameContent: boolean,
+  attrs: Attributes,
+): Promise<string> {
+  const lines = attributeLines(attrs).map((l) => `${l}\n`).join('');
+  if (sameContent) return lines;
+  if (!st.exists || !st.isreg) {
+    const what = st.exists && st.islnk ? `(link to ${st.lnk_target})` : `(${describeKind(st)})`;
+    return `${lines}${what}\n`;
+  }
+  if (!ctx.diff) return `${lines}sha256: ${st.checksum ?? 'unreadable'}\n`;
+  const head = await ctx.read(sh`head -c ${DIFF_LIMIT + 1} -- ${dest}`);
+  return lines + (head.exitCode === 0 ? contentForDiff(head.stdout, st.size) : `(unreadable: ${head.stderr.trim()})\n`);
+}
+
+function describeNew(ctx: HostContext, data: Buffer, checksum: string): string {
+  return ctx.diff ? contentForDiff(data) : `sha256: ${checksum}\n`;
+}

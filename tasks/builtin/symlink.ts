@@ -1,0 +1,72 @@
+/**
+ * symlink: make `path` a symlink to `target`. The new link is created under a temp name in
+ * the same directory and renamed over `path`, so `path` never disappears, not even for a
+ * moment (§4: a missing host-local silently moves K3s's CNI bin dir).
+ */
+import { sh } from '../../src/connection/quote.ts';
+import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { applyScript } from '../lib/apply.ts';
+import { describeKind, statFact } from '../lib/path-stat.ts';
+import { siblingTempPath } from '../lib/temp-path.ts';
+
+export interface SymlinkArgs {
+  path: string;
+  target: string;
+  force?: boolean;
+}
+
+export const symlink: TaskModule<SymlinkArgs> = {
+  name: 'symlink',
+  description:
+    'Makes `path` a symbolic link to `target` (stored exactly as given, relative or absolute). An existing link is replaced atomically by rename, so `path` never disappears. A regular file at `path` is replaced the same way only with `force: true`; a directory is never replaced. Registers `before_target` (null when `path` was not a link) and `target`.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path', 'target'],
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'Where the link is.' },
+      target: { type: 'string', minLength: 1, description: 'What the link points at, stored as given.' },
+      force: {
+        type: 'boolean',
+        default: false,
+        description: 'Replace a regular file (or other non-directory) at `path` with the link.',
+      },
+    },
+  },
+  examples: [
+    `- name: Point host-local back at the K3s multicall binary
+  symlink:
+    path: /var/lib/rancher/k3s/data/cni/host-local
+    target: "{{ k3s_cni_multicall }}"
+    force: true`,
+    `- name: Stable name for the current config
+  symlink:
+    path: /etc/multus/current.json
+    target: daemon-config.json`,
+  ],
+  async run(args, ctx) {
+    const { path, target } = args;
+    const st = await ctx.fact(statFact(path, { checksum: false, follow: false }));
+    const beforeTarget = st.exists && st.islnk ? (st.lnk_target ?? null) : null;
+    const data = { before_target: beforeTarget, target };
+    if (beforeTarget === target) return ok(`${path} -> ${target}`, data);
+    if (st.exists && st.isdir) return failed(`${path} is a directory; refusing to replace a directory with a symlink`, data);
+    if (st.exists && !st.islnk && !args.force) {
+      return failed(`${path} exists and is a ${describeKind(st)}, not a symlink; set force: true to replace it`, data);
+    }
+    const diff = {
+      before: beforeTarget !== null ? `${path} -> ${beforeTarget}\n` : `${path}: ${describeKind(st)}\n`,
+      after: `${path} -> ${target}\n`,
+    };
+    if (ctx.check) return changed(`would link ${path} -> ${target}`, diff, data);
+    const tmp = siblingTempPath(path, 'link');
+    const err = await applyScript(ctx, [
+      sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
+      sh`ln -s -- ${target} ${tmp}`,
+      // rename(2) over the old entry: there is no moment without `path`.
+      sh`mv -f -T -- ${tmp} ${path}`,
+    ]);
+    if (err) return failed(`cannot link ${path} -> ${target}: ${err}`, data);
+    return changed(`linked ${path} -> ${target}`, diff, data);
+  },
+};

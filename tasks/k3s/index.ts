@@ -1,0 +1,7 @@
+/** Modules that read and repair K3s's own CNI pieces on a node. */
+import type { TaskModule } from '../../src/module/task.ts';
+import { k3sCniBackup } from './k3s-cni-backup.ts';
+import { k3sCniRelink } from './k3s-cni-relink.ts';
+import { k3sFacts } from './k3s-facts.ts';
+
+export const k3sModules: TaskModule[] = [k3sFacts, k3sCniBackup, k3sCniRelink];

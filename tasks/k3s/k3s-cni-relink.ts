@@ -1,0 +1,95 @@
+/**
+ * k3s_cni_relink: make every K3s-owned name in the CNI bin dir a symlink to K3s's
+ * *current* multicall binary again — read from the node now (`data/cni/cni`'s target), never
+ * taken from an old backup, which a K3s upgrade makes stale (§4). Each name is replaced by
+ * creating the link under a temp name in the same directory and renaming it over the old
+ * entry: host-local is never missing, not even for a moment, so K3s never moves its bin dir.
+ */
+import { posix } from 'node:path';
+import { sh } from '../../src/connection/quote.ts';
+import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { K3S_OWNED_PLUGINS } from './layout.ts';
+import { applyScript } from '../lib/apply.ts';
+import { k3sStateArgProperties, readCurrentK3s, type K3sStateArgs } from './current.ts';
+import { linkedNames, wantedLinkTarget } from './facts.ts';
+import { describeEntry, type K3sEntry } from './probe.ts';
+import { siblingTempPath } from '../lib/temp-path.ts';
+
+export type K3sCniRelinkArgs = K3sStateArgs;
+
+export interface Relink {
+  name: string;
+  before: K3sEntry;
+  target: string;
+}
+
+/** The names that are not already the wanted link (pure). */
+export function relinksNeeded(entries: Record<string, K3sEntry>, names: string[], target: string): Relink[] {
+  const out: Relink[] = [];
+  for (const name of names) {
+    const before = entries[name] ?? { kind: 'missing' };
+    if (before.kind === 'symlink' && before.target === target) continue;
+    out.push({ name, before, target });
+  }
+  return out;
+}
+
+export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
+  name: 'k3s_cni_relink',
+  description:
+    "Re-links every K3s-owned name in the CNI bin dir (`cni` and bandwidth, bridge, firewall, flannel, host-local, loopback, portmap) that is not a symlink to K3s's current multicall binary (the target of `data/cni/cni` as read now, never an old backed-up path). In the `cni` layout the links are absolute, as K3s makes them; in the older `current` layout they are relative `cni` and `cni` itself, the binary, is left alone. Each name is replaced atomically (a link under a temp name renamed over it), so it never disappears; missing names are created. Each re-link appears in the message and in the diff. Fails, changing nothing, when the multicall binary is missing or not executable. Registers `relinked` (names) and `target`.",
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['facts'],
+    properties: { ...k3sStateArgProperties },
+  },
+  examples: [
+    `- name: Point K3s's plugin names back at its multicall binary
+  k3s_cni_relink:
+    facts: "{{ k3s }}"`,
+  ],
+  async run(args, ctx) {
+    const current = await readCurrentK3s(ctx, args);
+    if (!current.ok) return failed(`cannot re-link: ${current.problem}`);
+    const { probe } = current;
+    if (probe.layout === null || !probe.data_dir_exists) {
+      return failed(`cannot re-link: no CNI bin dir under ${probe.data_dir}`);
+    }
+    const mc = probe.multicall;
+    if (!mc || !mc.exists || !mc.executable) {
+      return failed(
+        `refusing to re-link: the multicall binary ${mc?.target ?? '(unknown)'} ${mc?.exists ? 'is not executable' : 'does not exist'}; nothing to link to`,
+      );
+    }
+    const binDir = probe.layout === 'cni' ? posix.join(probe.data_dir, 'data', 'cni') : posix.join(probe.data_dir, 'data', 'current', 'bin');
+    const target = wantedLinkTarget(probe.layout, mc.target);
+    const todo = relinksNeeded(probe.entries, linkedNames(probe.layout, K3S_OWNED_PLUGINS), target);
+    const data = { relinked: todo.map((r) => r.name), target: mc.target, bin_dir: binDir };
+    if (todo.length === 0) return ok(`every K3s plugin name in ${binDir} links to ${target}`, data);
+
+    const odd = todo.filter((r) => r.before.kind === 'other');
+    if (odd.length > 0) {
+      return failed(`refusing to replace ${odd.map((r) => posix.join(binDir, r.name)).join(', ')}: neither a file nor a symlink`, data);
+    }
+    const diff = {
+      before: todo.map((r) => `${describeEntry(r.name, r.before)}\n`).join(''),
+      after: todo.map((r) => `${r.name} -> ${r.target}\n`).join(''),
+    };
+    const summary = todo.map((r) => `${describeEntry(r.name, r.before)} => -> ${r.target}`).join('; ');
+    if (ctx.check) return changed(`would re-link ${todo.length} in ${binDir}: ${summary}`, diff, data);
+
+    const temps = todo.map((r) => siblingTempPath(posix.join(binDir, r.name), 'link'));
+    const commands = [sh`trap ${sh`rm -f -- ${temps}`} EXIT`];
+    todo.forEach((r, i) => {
+      commands.push(
+        sh`ln -s -- ${r.target} ${temps[i]}`,
+        // rename(2) over the old entry: there is no moment without the name.
+        sh`mv -f -T -- ${temps[i]} ${posix.join(binDir, r.name)}`,
+      );
+    });
+    const err = await applyScript(ctx, commands);
+    if (err) return failed(`cannot re-link in ${binDir}: ${err}`, data);
+    return changed(`re-linked ${todo.length} in ${binDir}: ${summary}`, diff, data);
+  },
+};

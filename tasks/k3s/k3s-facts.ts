@@ -1,0 +1,74 @@
+/**
+ * k3s_facts: the preflight of every K3s-side task. One read-only script reads the node
+ * (k3s version, data dir, bin-dir layout, K3s's CNI entries, the multicall binary, the
+ * Flannel conflist); a pure parser and evaluator turn it into the `k3s` fact, or into a
+ * failure that names every check that failed and what it found. Nothing is changed, so a
+ * host that fails here is left exactly as it was.
+ */
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { k3sFactsFromProbe } from './facts.ts';
+import { DEFAULT_K3S_BINARY, DEFAULT_K3S_CONFIG_FILE, k3sProbeFact } from './probe.ts';
+
+export interface K3sFactsArgs {
+  k3s_data_dir?: string | null;
+  config_file?: string;
+  k3s_binary?: string;
+}
+
+export const k3sFacts: TaskModule<K3sFactsArgs> = {
+  name: 'k3s_facts',
+  description:
+    "Reads what the K3s node looks like from the CNI side and sets the fact `k3s`: `version`, `data_dir`, `layout` (`cni` for the stable `<data-dir>/data/cni` bin dir, `current` for older K3s's `data/current/bin`), `cni_bin_dir`, `cni_conf_dir`, `flannel_conflist` and its `flannel_conflist_sha256`, `multus_conf` and `multus_conf_present`, `multicall` (`target`, `sha256`: K3s's multicall binary every plugin name links to) and `entries` (for `cni` and the seven plugin names: `symlink` with `target`, `file` with `sha256` and `mode`, `missing` or `other`). Fails, naming each failed check and what it found, when there is no k3s command, no data dir, no CNI bin dir, no executable multicall binary or no Flannel conflist. Warns when the layout is `current` (plugins must be redeployed after every K3s upgrade) and when host-local is a regular file (an earlier install overwrote K3s's link).",
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      k3s_data_dir: {
+        type: ['string', 'null'],
+        description:
+          'K3s data dir (`--data-dir`). Unset or null: the last `data-dir:` in `config_file` and `<config_file>.d/*.yaml`, else /var/lib/rancher/k3s.',
+      },
+      config_file: {
+        type: 'string',
+        minLength: 1,
+        default: DEFAULT_K3S_CONFIG_FILE,
+        description: 'The K3s config file read for `data-dir:` when `k3s_data_dir` is not given.',
+      },
+      k3s_binary: {
+        type: 'string',
+        minLength: 1,
+        default: DEFAULT_K3S_BINARY,
+        description: 'The k3s command, looked up on PATH, then at /usr/local/bin/k3s.',
+      },
+    },
+  },
+  examples: [
+    `- name: Read the K3s layout
+  k3s_facts:
+    k3s_data_dir: "{{ k3s_data_dir | default(none) }}"`,
+    `- name: K3s with a custom config file
+  k3s_facts:
+    config_file: /etc/rancher/k3s/config.yaml
+    k3s_binary: /usr/local/bin/k3s`,
+  ],
+  readOnly: true,
+  async run(args, ctx) {
+    const probe = await ctx.fact(
+      k3sProbeFact({
+        ...(args.k3s_data_dir ? { dataDir: args.k3s_data_dir } : {}),
+        configFile: args.config_file ?? DEFAULT_K3S_CONFIG_FILE,
+        binary: args.k3s_binary ?? DEFAULT_K3S_BINARY,
+      }),
+    );
+    const outcome = k3sFactsFromProbe(probe);
+    if (!outcome.ok) {
+      return failed(`not a usable K3s node: ${outcome.problems.join('; ')}`, { problems: outcome.problems, probe });
+    }
+    for (const w of outcome.warnings) ctx.warn(w);
+    const f = outcome.facts;
+    const result = ok(`K3s ${f.version}, data dir ${f.data_dir}, bin dir ${f.cni_bin_dir} (layout ${f.layout})`, {
+      warnings: outcome.warnings,
+    });
+    return { ...result, facts: { k3s: f } };
+  },
+};

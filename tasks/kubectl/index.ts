@@ -1,0 +1,8 @@
+/** Modules that talk to the Kubernetes API through kubectl. */
+import type { TaskModule } from '../../src/module/task.ts';
+import { kubectlApply } from './kubectl-apply.ts';
+import { kubectlDelete } from './kubectl-delete.ts';
+import { kubectlGet } from './kubectl-get.ts';
+import { waitDaemonSet } from './wait-daemonset.ts';
+
+export const kubectlModules: TaskModule[] = [kubectlApply, kubectlDelete, kubectlGet, waitDaemonSet];

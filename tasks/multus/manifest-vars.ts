@@ -1,0 +1,250 @@
+/**
+ * From inventory/play vars to the values the Multus manifest template substitutes.
+ * Pure: validates every var (all problems at once), applies defaults, and computes
+ * everything conditional here so the template needs no control blocks.
+ */
+import { ValidationError, type Diagnostic } from '../../src/errors.ts';
+import {
+  CNI_LAYOUTS,
+  DEFAULT_K3S_DATA_DIR,
+  K3S_OWNED_PLUGINS,
+  MULTUS_OWNED_BINARIES,
+  dataDirProblem,
+  k3sMultusPaths,
+  type CniLayout,
+  type K3sMultusPaths,
+} from '../k3s/layout.ts';
+import { pinnedImageProblem, repositoryProblem } from './image-ref.ts';
+
+export const MULTUS_DEFAULTS = {
+  multus_version: 'v4.3.0-thick',
+  multus_image: 'ghcr.io/k8snetworkplumbingwg/multus-cni',
+  /**
+   * RKE2 ships this exact tag in its Multus image set (rancher/rke2
+   * scripts/build-images): reference plugins (ipvlan, macvlan, ...) in /opt/cni/bin
+   * on a busybox base, so /bin/sh, cp and mv exist for our own copy loop.
+   */
+  cni_plugins_image: 'docker.io/rancher/hardened-cni-plugins:v1.9.1-build20260819',
+  k3s_data_dir: DEFAULT_K3S_DATA_DIR,
+  k3s_cni_layout: 'cni' as CniLayout,
+  extra_cni_plugins: ['ipvlan'],
+  /** Upstream's level: every ADD/DEL is logged, which is what one needs when net1 is missing. */
+  multus_log_level: 'verbose',
+  multus_memory_request: '50Mi',
+  /**
+   * Upstream's 50Mi limit OOM-kills the daemon under pod churn
+   * (k8snetworkplumbingwg/multus-cni#1346, #1349, #1416), and a killed daemon leaves
+   * 00-multus.conf behind, failing every new pod on the node.
+   */
+  multus_memory_limit: '256Mi',
+} as const;
+
+export const MULTUS_LOG_LEVELS = ['debug', 'verbose', 'error', 'panic'] as const;
+export type MultusLogLevel = (typeof MULTUS_LOG_LEVELS)[number];
+
+/** Where the daemon container sees the host's CNI config dir and socket dir. */
+export const DAEMON_CONF_DIR_IN_POD = '/host/etc/cni/net.d';
+export const DAEMON_SOCKET_DIR_IN_POD = '/host/run/multus/';
+export const DAEMON_CHROOT_DIR = '/hostroot';
+
+/**
+ * K3s writes 10-flannel.conflist with cniVersion 1.0.0. Multus generates
+ * 00-multus.conf with this version and the runtime speaks it to multus-shim, so
+ * matching it avoids downgrading every result to an older spec (upstream's
+ * sample 0.3.1 predates CNI 1.0).
+ */
+export const MULTUS_CNI_VERSION = '1.0.0';
+
+export interface DaemonConfig {
+  chrootDir: string;
+  cniVersion: string;
+  logLevel: MultusLogLevel;
+  logToStderr: boolean;
+  cniConfigDir: string;
+  multusAutoconfigDir: string;
+  multusConfigFile: string;
+  socketDir: string;
+  binDir: string;
+  metricsPort?: number;
+}
+
+/** Exactly what playbooks/files/multus-daemonset-thick.yaml references. */
+export interface MultusTemplateValues {
+  multus_image: string;
+  multus_version: string;
+  cni_plugins_image: string;
+  cni_bin_dir: string;
+  /** `<data-dir>/data`, mounted at the same path so the bin dir's absolute symlinks resolve. */
+  k3s_bundle_dir: string;
+  cni_conf_dir: string;
+  multus_cache_dir: string;
+  /** Space-separated, for the plugin installer's environment. */
+  extra_cni_plugins: string;
+  k3s_owned_plugins: string;
+  multus_memory_request: string;
+  multus_memory_limit: string;
+  daemon_config: DaemonConfig;
+  daemon_config_json: string;
+}
+
+export interface MultusManifestVars {
+  values: MultusTemplateValues;
+  paths: K3sMultusPaths;
+  warnings: string[];
+}
+
+const MULTUS_RELEASE = /^v(\d+)\.(\d+)\.(\d+)(?:-(?:alpha|beta|rc)\.?\d+)?-thick(?:@sha256:[0-9a-f]{64})?$/;
+const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|k|M|G)?$/;
+
+/**
+ * Operators name releases as upstream does ("v4.3.0"); the thick image of a release is the
+ * `-thick` tag, so a bare release version gets the suffix (a digest stays where it is).
+ */
+export function thickTag(version: string): string {
+  const m = /^(v\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)\.?\d+)?)(@sha256:[0-9a-f]{64})?$/.exec(version);
+  return m ? `${m[1]}-thick${m[2] ?? ''}` : version;
+}
+
+function multusVersionProblem(v: string): string | undefined {
+  const m = MULTUS_RELEASE.exec(v);
+  if (!m) {
+    return (
+      `must be a pinned thick release tag such as "${MULTUS_DEFAULTS.multus_version}" ` +
+      `(optionally "@sha256:<digest>"), got "${v}"; floating tags such as snapshot-thick, ` +
+      `latest or stable change under a running cluster and are refused`
+    );
+  }
+  // install_multus -t thick (used by the init container) arrived with v4.
+  if (Number(m[1]) < 4) return `must be v4.0.0-thick or later (the thick installer), got "${v}"`;
+  return undefined;
+}
+
+export function multusManifestVars(vars: Record<string, unknown>): MultusManifestVars {
+  const problems: Diagnostic[] = [];
+  const fail = (name: string, message: string) => problems.push({ message: `${name} ${message}` });
+
+  const str = (name: keyof typeof MULTUS_DEFAULTS): string => {
+    const v = vars[name] ?? MULTUS_DEFAULTS[name];
+    if (typeof v !== 'string' || v === '') {
+      fail(name, `must be a non-empty string, got ${JSON.stringify(v)}`);
+      return String(MULTUS_DEFAULTS[name]);
+    }
+    return v;
+  };
+
+  const multusVersion = thickTag(str('multus_version'));
+  const versionProblem = multusVersionProblem(multusVersion);
+  if (versionProblem) fail('multus_version', versionProblem);
+
+  const multusImage = str('multus_image');
+  const repoProblem = repositoryProblem(multusImage);
+  if (repoProblem) fail('multus_image', repoProblem);
+
+  const pluginsImage = str('cni_plugins_image');
+  const pluginsImageProblem = pinnedImageProblem(pluginsImage);
+  if (pluginsImageProblem) fail('cni_plugins_image', pluginsImageProblem);
+
+  const dataDir = str('k3s_data_dir');
+  const dirProblem = dataDirProblem(dataDir);
+  if (dirProblem) fail('k3s_data_dir', dirProblem);
+
+  const layout = str('k3s_cni_layout') as CniLayout;
+  if (!CNI_LAYOUTS.includes(layout)) {
+    fail('k3s_cni_layout', `must be one of ${CNI_LAYOUTS.join(', ')}, got "${layout}"`);
+  }
+
+  const logLevel = str('multus_log_level') as MultusLogLevel;
+  if (!MULTUS_LOG_LEVELS.includes(logLevel)) {
+    fail('multus_log_level', `must be one of ${MULTUS_LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const memoryRequest = str('multus_memory_request');
+  const memoryLimit = str('multus_memory_limit');
+  for (const [name, q] of [['multus_memory_request', memoryRequest], ['multus_memory_limit', memoryLimit]]) {
+    if (!QUANTITY.test(q)) fail(name, `must be a memory quantity such as 256Mi, got "${q}"`);
+  }
+
+  const plugins = extraPlugins(vars.extra_cni_plugins, fail);
+  const metricsPort = metricsPortOf(vars.multus_metrics_port, fail);
+
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  const paths = k3sMultusPaths(dataDir, layout);
+  const daemonConfig: DaemonConfig = {
+    chrootDir: DAEMON_CHROOT_DIR,
+    cniVersion: MULTUS_CNI_VERSION,
+    logLevel,
+    logToStderr: true,
+    cniConfigDir: DAEMON_CONF_DIR_IN_POD,
+    multusAutoconfigDir: DAEMON_CONF_DIR_IN_POD,
+    multusConfigFile: 'auto',
+    socketDir: DAEMON_SOCKET_DIR_IN_POD,
+    // The daemon looks plugins up inside its pod, where the bin dir sits at the host path.
+    binDir: paths.cniBinDir,
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+  };
+
+  const warnings: string[] = [];
+  if (layout === 'current') {
+    warnings.push(
+      `k3s_cni_layout 'current': ${paths.cniBinDir} lies inside the versioned K3s bundle, and ` +
+        `data/current moves to a new bundle on every K3s upgrade; multus-shim and ` +
+        `${plugins.length ? plugins.join(', ') : 'any extra plugins'} must be redeployed ` +
+        `(restart the kube-multus-ds pods) after each K3s upgrade`,
+    );
+  }
+
+  return {
+    paths,
+    warnings,
+    values: {
+      multus_image: multusImage,
+      multus_version: multusVersion,
+      cni_plugins_image: pluginsImage,
+      cni_bin_dir: paths.cniBinDir,
+      k3s_bundle_dir: paths.dataDir,
+      cni_conf_dir: paths.cniConfDir,
+      multus_cache_dir: paths.cacheDir,
+      extra_cni_plugins: plugins.join(' '),
+      k3s_owned_plugins: K3S_OWNED_PLUGINS.join(' '),
+      multus_memory_request: memoryRequest,
+      multus_memory_limit: memoryLimit,
+      daemon_config: daemonConfig,
+      daemon_config_json: JSON.stringify(daemonConfig, null, 4),
+    },
+  };
+}
+
+function extraPlugins(raw: unknown, fail: (name: string, message: string) => void): string[] {
+  const name = 'extra_cni_plugins';
+  const list = raw ?? MULTUS_DEFAULTS.extra_cni_plugins;
+  if (!Array.isArray(list)) {
+    fail(name, `must be a list of plugin names, got ${JSON.stringify(list)}`);
+    return [];
+  }
+  const seen = new Set<string>();
+  for (const p of list) {
+    if (typeof p !== 'string' || !PLUGIN_NAME.test(p)) {
+      fail(name, `entries must be plain plugin names (lower-case letters, digits, - and _), got ${JSON.stringify(p)}`);
+    } else if (K3S_OWNED_PLUGINS.includes(p)) {
+      fail(name, `must not contain "${p}": K3s owns it (${K3S_OWNED_PLUGINS.join(' ')}), and replacing it breaks the node's pod network`);
+    } else if (MULTUS_OWNED_BINARIES.includes(p)) {
+      fail(name, `must not contain "${p}": the multus installer provides it`);
+    } else if (seen.has(p)) {
+      fail(name, `lists "${p}" twice`);
+    }
+    if (typeof p === 'string') seen.add(p);
+  }
+  return [...seen].filter((p) => PLUGIN_NAME.test(p) && !K3S_OWNED_PLUGINS.includes(p) && !MULTUS_OWNED_BINARIES.includes(p));
+}
+
+function metricsPortOf(raw: unknown, fail: (name: string, message: string) => void): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) {
+    fail('multus_metrics_port', `must be an integer port between 1 and 65535, got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  return n;
+}

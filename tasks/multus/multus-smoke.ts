@@ -1,0 +1,153 @@
+/**
+ * multus_smoke: prove Multus works on one node end to end. An ipvlan
+ * NetworkAttachmentDefinition and a pod pinned to the node are created; the test passes
+ * when the pod's network-status annotation lists `net1` with an address. Both objects are
+ * deleted afterwards, also when the test fails. The cluster ends as it started, so the
+ * task never reports changed; in check mode it does not run.
+ */
+import { stringify } from 'yaml';
+import { failed, ok, skipped, type HostContext, type TaskModule } from '../../src/module/task.ts';
+import { parseKubectlObjects } from '../kubectl/objects.ts';
+import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from '../kubectl/kubectl.ts';
+import { deleteWords } from '../kubectl/kubectl-delete.ts';
+import { pause } from '../lib/pause.ts';
+import { attachedInterface, NETWORK_STATUS_ANNOTATION, NETWORKS_ANNOTATION, parseNetworkStatus } from './network-status.ts';
+
+export interface MultusSmokeArgs extends KubectlAccessArgs {
+  node: string;
+  master: string;
+  mode?: 'l2' | 'l3' | 'l3s';
+  subnet?: string;
+  namespace?: string;
+  image?: string;
+  timeout?: number;
+  poll?: number;
+}
+
+export const SMOKE_IMAGE = 'docker.io/library/busybox:1.36.1';
+
+/** Kubernetes object names: lower case alphanumerics and '-', at most 63 characters. */
+export function smokeName(node: string): string {
+  const clean = node.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return `provision-smoke-${clean}`.slice(0, 63).replace(/-+$/, '');
+}
+
+export function smokeManifest(args: MultusSmokeArgs, name: string): string {
+  const namespace = args.namespace ?? 'default';
+  const config = {
+    cniVersion: '1.0.0',
+    type: 'ipvlan',
+    master: args.master,
+    mode: args.mode ?? 'l2',
+    ipam: { type: 'host-local', ranges: [[{ subnet: args.subnet ?? '192.168.250.0/24' }]] },
+  };
+  const nad = {
+    apiVersion: 'k8s.cni.cncf.io/v1',
+    kind: 'NetworkAttachmentDefinition',
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'provision' } },
+    spec: { config: JSON.stringify(config) },
+  };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'provision' }, annotations: { [NETWORKS_ANNOTATION]: name } },
+    spec: {
+      nodeName: args.node,
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 0,
+      tolerations: [{ operator: 'Exists' }],
+      containers: [{ name: 'smoke', image: args.image ?? SMOKE_IMAGE, command: ['sleep', '3600'] }],
+    },
+  };
+  // YAML documents: kubectl reads a stream that starts with `{` as JSON only, where `---` is invalid.
+  return `${stringify(nad)}---\n${stringify(pod)}`;
+}
+
+export const multusSmoke: TaskModule<MultusSmokeArgs> = {
+  name: 'multus_smoke',
+  description:
+    'End-to-end check of Multus on one node: creates an ipvlan NetworkAttachmentDefinition (on `master`) and a pod pinned to `node` that asks for it, and passes when the pod\'s `k8s.v1.cni.cncf.io/network-status` lists `net1` with an IP. The pod and the definition are deleted afterwards, also on failure, so the task never reports changed. Skipped in check mode. Registers `network_status` and `ip`.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['node', 'master'],
+    properties: {
+      node: { type: 'string', minLength: 1, description: 'Kubernetes node name the test pod is pinned to.' },
+      master: { type: 'string', minLength: 1, description: 'Host NIC the ipvlan interface is created on (e.g. the default-route NIC).' },
+      mode: { enum: ['l2', 'l3', 'l3s'], default: 'l2', description: 'ipvlan mode.' },
+      subnet: { type: 'string', default: '192.168.250.0/24', description: 'host-local IPAM subnet for net1.' },
+      namespace: { type: 'string', default: 'default', description: 'Namespace of the test pod and definition.' },
+      image: { type: 'string', default: SMOKE_IMAGE, description: 'Pinned image of the test pod.' },
+      timeout: { type: 'integer', minimum: 1, default: 120, description: 'Seconds to wait for net1.' },
+      poll: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Seconds between checks of the pod.' },
+      ...kubectlAccessProperties,
+    },
+  },
+  examples: [
+    `- name: ipvlan attachment works on this node
+  multus_smoke:
+    node: "{{ inventory_hostname }}"
+    master: eth0
+  delegate_to: "{{ kubectl_host }}"
+  become: "{{ kubeconfig is not defined }}"`,
+  ],
+  async run(args, ctx) {
+    if (ctx.check) return skipped('the smoke test creates a pod; it does not run in check mode');
+    const prefix = kubectlPrefix(args, ctx.vars);
+    const name = smokeName(args.node);
+    const namespace = args.namespace ?? 'default';
+    const applied = await ctx.change(kubectlCommand(prefix, ['apply', '--server-side', '--field-manager=provision', '-f', '-']), {
+      stdin: smokeManifest(args, name),
+    });
+    if (applied.exitCode !== 0) {
+      await cleanUp(ctx, prefix, name, namespace);
+      return failed(`could not create the smoke test objects: ${kubectlError(applied)}`);
+    }
+    try {
+      return await waitForNet1(args, ctx, prefix, name, namespace);
+    } finally {
+      await cleanUp(ctx, prefix, name, namespace);
+    }
+  },
+};
+
+async function waitForNet1(args: MultusSmokeArgs, ctx: HostContext, prefix: string[], name: string, namespace: string) {
+  const deadline = Date.now() + (args.timeout ?? 120) * 1000;
+  const network = `${namespace}/${name}`;
+  let last = 'no status yet';
+  for (;;) {
+    const got = await ctx.read(kubectlCommand(prefix, ['get', 'pod', name, '--namespace', namespace, '-o', 'json']));
+    if (got.exitCode === 0) {
+      const pod = parseKubectlObjects(got.stdout)[0];
+      const annotations = (pod?.metadata?.annotations ?? {}) as Record<string, string>;
+      const entries = parseNetworkStatus(annotations[NETWORK_STATUS_ANNOTATION]);
+      const net1 = attachedInterface(entries, network);
+      if (net1) {
+        const msg = `net1 on ${args.node}: ${net1.ips.join(', ')} (${network} on ${args.master})`;
+        return { ...ok(msg, { network_status: entries, ip: net1.ips[0] }), show: true };
+      }
+      last = podState(pod);
+    } else {
+      last = kubectlError(got);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) return failed(`no net1 on ${args.node} after ${args.timeout ?? 120}s: ${last}`);
+    ctx.progress(`waiting for net1 on ${args.node}: ${last}`);
+    await pause(Math.min(left, (args.poll ?? 2) * 1000), ctx.signal);
+  }
+}
+
+function podState(pod: { status?: unknown } | undefined): string {
+  const status = (pod?.status ?? {}) as { phase?: string; conditions?: Array<{ type?: string; status?: string; message?: string; reason?: string }> };
+  const why = status.conditions?.find((c) => c.status === 'False' && (c.message || c.reason));
+  return [`pod ${status.phase ?? 'unknown'}`, why ? `${why.reason ?? ''} ${why.message ?? ''}`.trim() : ''].filter(Boolean).join(': ');
+}
+
+async function cleanUp(ctx: HostContext, prefix: string[], name: string, namespace: string): Promise<void> {
+  for (const kind of ['pod', 'network-attachment-definitions']) {
+    const result = await ctx.change(
+      kubectlCommand(prefix, deleteWords({ kind, name, namespace, timeout: 60 })),
+    );
+    if (result.exitCode !== 0) ctx.warn(`could not delete ${kind} ${namespace}/${name}: ${kubectlError(result)}`);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Renders the Multus thick manifest for K3s from inventory/play vars. The template
+ * holds only substitutions; every decision is made in manifest-vars.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderString } from '../../src/template/index.ts';
+import { multusManifestVars } from './manifest-vars.ts';
+
+/** Resolved from this module, so it works from any working directory. */
+export const MULTUS_TEMPLATE_PATH = fileURLToPath(
+  new URL('../../playbooks/files/multus-daemonset-thick.yaml', import.meta.url),
+);
+
+export interface RenderedManifest {
+  yaml: string;
+  warnings: string[];
+}
+
+/** Throws ValidationError (every bad var at once) before anything is rendered. */
+export function renderMultusManifest(vars: Record<string, unknown>): RenderedManifest {
+  const { values, warnings } = multusManifestVars(vars);
+  const template = readFileSync(MULTUS_TEMPLATE_PATH, 'utf8');
+  // Only the computed values are visible to the template: nothing unvalidated reaches it.
+  const yaml = renderString(template, { ...values });
+  return { yaml, warnings };
+}
