@@ -1,5 +1,5 @@
 /**
- * What a K3s node looks like from the CNI side (DESIGN §4), read by ONE read-only shell
+ * What a K3s node looks like from the CNI side (docs/k3s-multus.md §3–§4), read by ONE read-only shell
  * script and turned into a typed observation by a pure parser (tested from recorded
  * output). k3s_facts, k3s_cni_backup, k3s_cni_relink and multus_verify all read the host
  * through it, each at the moment it acts: the bin dir changes between tasks (the

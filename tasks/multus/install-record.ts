@@ -182,7 +182,7 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
   },
 };
 
-/** What a Multus thick install leaves on a node (DESIGN §5). */
+/** What a Multus thick install leaves on a node (docs/k3s-multus.md §10). */
 export function defaultFilesAdded(facts: K3sFacts, extraPlugins: string[]): string[] {
   const paths = k3sMultusPaths(facts.data_dir, facts.layout);
   return [

@@ -1,5 +1,5 @@
 /**
- * What Multus thick left on a node (DESIGN §5), read by one read-only script: its
+ * What Multus thick left on a node (docs/k3s-multus.md §8–§10), read by one read-only script: its
  * binaries in the K3s CNI bin dir, 00-multus.conf, the Flannel conflist it points at, the
  * daemon's socket and whether `/readyz` answers (asked with curl, else python3, else not
  * at all). A pure parser turns the output into an observation.

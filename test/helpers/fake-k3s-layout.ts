@@ -1,5 +1,5 @@
 /**
- * DESIGN §4's K3s layout under a temp data dir, for task-module tests: a bundle
+ * The K3s layout of docs/k3s-multus.md §3 under a temp data dir, for task-module tests: a bundle
  * `data/<hash>/bin` with the multicall `cni` and relative plugin links, `data/current`,
  * `data/cni` with absolute links (or, for older K3s, no data/cni), the Flannel conflist,
  * and a `k3s` command that answers `--version`. Nothing here is K3s; the multicall binary

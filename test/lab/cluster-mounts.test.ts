@@ -1,5 +1,5 @@
 /**
- * The simulated daemon finds plugins as the real one does, inside its pod (DESIGN §5): a
+ * The simulated daemon finds plugins as the real one does, inside its pod (docs/k3s-multus.md §7): a
  * manifest that mounts the K3s CNI bin dir but not `<data-dir>/data` at the same path leaves
  * K3s's absolute symlinks dangling in the pod, and a pod asking for a network stays Pending
  * with `failed to find plugin "flannel"`. The product's manifest mounts both.

@@ -1,7 +1,7 @@
 /**
  * The lab cluster end to end: real kubectl through `k3s kubectl` on a node applies the
  * rendered Multus manifest, and the simulation makes its effects appear on every node's
- * files and sockets; knobs reproduce the failure modes of DESIGN §4 and §5.
+ * files and sockets; knobs reproduce the failure modes of docs/k3s-multus.md §3–§9.
  */
 import t from 'tap';
 import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';

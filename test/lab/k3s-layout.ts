@@ -1,5 +1,5 @@
 /**
- * The K3s file layout of one lab node (DESIGN §4), written from the host side at the real
+ * The K3s file layout of one lab node (docs/k3s-multus.md §3), written from the host side at the real
  * in-node paths, and a K3s upgrade or restart applied to it the way K3s does it. All of it
  * is a simulation: no K3s runs; see k3s-standin.ts for the programs.
  */

@@ -28,7 +28,7 @@ function releaseOf(version: string): { commit: string; go: string } {
   return KNOWN_RELEASES[version] ?? { commit: createHash('sha256').update(version).digest('hex').slice(0, 8), go: 'go1.22.8' };
 }
 
-/** First patch of each minor line whose K3s keeps a stable `data/cni` bin dir (DESIGN §4). */
+/** First patch of each minor line whose K3s keeps a stable `data/cni` bin dir (docs/k3s-multus.md §3). */
 const STABLE_CNI_DIR_SINCE: Record<number, number> = { 28: 15, 29: 10, 30: 6, 31: 2 };
 
 /**

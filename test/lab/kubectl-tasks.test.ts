@@ -1,7 +1,7 @@
 /**
  * The kubectl task modules through the engine on a 3-node lab cluster: render the Multus
  * manifest, apply it once on the K3s server with `k3s kubectl` (become), wait for the
- * DaemonSet, and check every node's files and socket from the host side (DESIGN §5).
+ * DaemonSet, and check every node's files and socket from the host side (docs/k3s-multus.md §8–§10).
  * Then: a second run changes nothing, a node that never gets ready is named, deleting the
  * DaemonSet cleans up gracefully (or not, on a node whose daemon is killed), and the same
  * playbook works with a kubeconfig on the control machine.

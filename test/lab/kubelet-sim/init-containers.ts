@@ -6,7 +6,7 @@
  * knob makes the plugin installer behave like installers that copy every reference
  * plugin, K3s's names included (replacing K3s's links: they dangle in the container); the
  * `writeThrough` knob like one that also mounts the K3s data dir and `cp`s, so each K3s
- * link resolves and the copy lands *through* it on K3s's multicall binary (DESIGN §4–§5).
+ * link resolves and the copy lands *through* it on K3s's multicall binary (docs/k3s-multus.md §4, §11).
  */
 import { writeFileSync } from 'node:fs';
 import { posix } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * multus-daemon on one node, simulated (a FAKE of the thick daemon's host-visible
- * behaviour, DESIGN §5): on start it writes `<conf dir>/00-multus.conf` (0600) pointing at
+ * behaviour, docs/k3s-multus.md §8–§9): on start it writes `<conf dir>/00-multus.conf` (0600) pointing at
  * the first other CNI config as its cluster network and serves HTTP on its unix socket;
  * SIGTERM removes both, SIGKILL leaves the file and a dead socket behind.
  */

@@ -128,7 +128,7 @@ export function resolveInNode(at: NodePath, inNodePath: string): { path: string;
 }
 
 /**
- * What a container finds at `containerPath` (DESIGN §5: multus-daemon looks plugins up inside
+ * What a container finds at `containerPath` (docs/k3s-multus.md §7: multus-daemon looks plugins up inside
  * its pod before exec'ing them chrooted to /hostroot). Only the container's hostPath mounts
  * are visible; the kubelet resolves a mount's host path when mounting, but a symlink met
  * inside the container is followed in the container's view: an absolute target (K3s's
