@@ -26,6 +26,8 @@ export interface ExecuteOptions {
   tap?: (e: RunEvent) => void;
   observer?: CommandObserver;
   signal?: AbortSignal;
+  /** The caller already holds the inventory's lock (drift: check, fix and re-check under one lock). */
+  lockHeld?: boolean;
 }
 
 export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
@@ -40,7 +42,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   const sink: Reporter = o.tap
     ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
     : reporter;
-  const lock = acquireLock(o.inventory.file);
+  const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file);
   const pool = new ConnectionPool(o.inventory, (host) =>
     createConnection(host, {
       ...(o.flags.hostKeyChecking ? { hostKeyChecking: o.flags.hostKeyChecking } : {}),

@@ -1,6 +1,8 @@
 /** Dispatch argv to a command. Errors propagate to bin/provision.ts, which maps them to exit codes. */
 import { UsageError, type ExitCodeValue } from '../errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
+import { driftCommand } from './drift.ts';
+import { scheduleCommand } from './schedule.ts';
 import { installCommand, smokeCommand } from './install.ts';
 import { manifestCommand } from './manifest.ts';
 import { runCommand } from './run.ts';
@@ -16,6 +18,8 @@ const COMMANDS: Record<string, Command> = {
   manifest: manifestCommand,
   install: installCommand,
   smoke: smokeCommand,
+  drift: driftCommand,
+  schedule: scheduleCommand,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<ExitCodeValue> {
