@@ -61,7 +61,8 @@ export function evaluateHostDrift(host: string, obs: DriftObservation, config: H
     return { checked: true, items, paths: pathTable(obs, config, binDir, paths.multusConf, paths.flannelConflist, pristine, records, layout), problems };
   }
 
-  // K3s's names: each a link to the multicall binary data/cni/cni points at now.
+  // K3s's names: each a link to the multicall binary data/cni/cni points at now; a link
+  // into another bundle is what an upgrade leaves when the link was not K3s's (docs/k3s-multus.md §4).
   const want = wantedLinkTarget(layout, mc.target);
   const bundles = `${k3s.data_dir}/data/`;
   for (const name of k3sNamesInOrder(layout)) {
@@ -96,7 +97,7 @@ export function evaluateHostDrift(host: string, obs: DriftObservation, config: H
   const healthy = 'status' in obs.health && obs.health.status === '200';
   const conf = paths.multusConf;
   if (obs.multus_conf !== null && !answered && obs.health.via !== 'none') {
-    // Every new pod on the node fails: the shim finds the conf and nothing behind the socket.
+    // Every new pod on the node fails: the shim finds the conf and nothing behind the socket (docs/k3s-multus.md §9).
     items.push(item('conf_stale', 'critical', `multus-daemon answering on ${config.socket}`, `${posix.basename(conf)} present, ${obs.socket_is_socket ? 'nothing answers on the socket' : 'no socket'}`, conf));
   } else {
     if (obs.multus_conf === null) items.push(item('conf_missing', 'error', '00-multus.conf written by multus-daemon', 'missing', conf));

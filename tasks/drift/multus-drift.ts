@@ -41,7 +41,7 @@ export const multusDrift: TaskModule<MultusDriftArgs> = {
       socket: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_MULTUS_SOCKET, description: "multus-daemon's unix socket." },
       state_dir: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_STATE_DIR, description: 'Where install keeps state.json.' },
       backup_dir: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_BACKUP_DIR, description: "Where install keeps K3s's originals." },
-      node_name: { type: ['string', 'null'], minLength: 1, description: "The host's Kubernetes node name; unset: its hostname, as K3s names nodes." },
+      node_name: { type: ['string', 'null'], minLength: 1, description: "The host's Kubernetes node name; unset: its hostname, as K3s names nodes (docs/k3s-multus.md §2)." },
     },
   },
   examples: [

@@ -2,7 +2,7 @@
  * Everything drift needs from one node, read by ONE read-only script (one exec per host):
  * K3s's side through k3s_facts' own probe (run in a subshell, its output carried
  * base64-encoded), then Multus's binaries, 00-multus.conf, the Flannel conflist, the
- * daemon's socket and its `/healthz` (docs/k3s-multus.md §9), Multus's other directories,
+ * daemon's socket and its `/healthz` (docs/k3s-multus.md §8), Multus's other directories,
  * state.json and the two backup records. A pure parser (tested from recorded output) turns
  * the output into an observation; evaluation is separate (host-items.ts).
  */
