@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError, type ExitCodeValue } from '../errors.ts';
+import { ExitCode, ProvisionError, UsageError, type ExitCodeValue } from '../errors.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { commandHelp } from './help.ts';
 import { parseCommand, requireInventory } from './options.ts';
@@ -30,11 +30,13 @@ const options = {
 
 /** Replace a file whole: temp name in the same directory (a dot name cron ignores), then rename. */
 function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${UNIT}.${process.pid}.tmp`);
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temp, text, { mode: 0o644 });
     renameSync(temp, path);
+  } catch (err) {
+    throw new ProvisionError(`cannot write ${path}: ${(err as Error).message} (run as root, or --print)`, ExitCode.taskFailed);
   } finally {
     rmSync(temp, { force: true });
   }

@@ -77,3 +77,11 @@ t.test('the human report escapes control characters from nodes', async (t) => {
   t.match(text, /found: {4}type "\\x1b\]0;owned\\x07"/);
   t.match(text, /cluster nodes not in the inventory \(not checked\): node9/);
 });
+
+t.test("the lock names its holder's command, without extra vars' values", async (t) => {
+  const { holderCommand } = await import('../../src/engine/lock.ts');
+  t.equal(holderCommand(['drift', '-i', 'inv.yaml', '--fix']), 'provision drift -i inv.yaml --fix');
+  const masked = holderCommand(['install', '-i', 'inv.yaml', '-e', 'ansible_become_password=hunter2', '--extra-vars=token=abc', '-etoken=x']);
+  t.notMatch(masked, /hunter2|abc|token=x/);
+  t.equal(masked, 'provision install -i inv.yaml -e … --extra-vars=… -e…');
+});
