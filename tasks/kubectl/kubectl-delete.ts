@@ -50,7 +50,7 @@ export function deleteWords(args: KubectlDeleteArgs): string[] {
 export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
   name: 'kubectl_delete',
   description:
-    'Deletes the objects of a manifest (`manifest` or the control-machine file `src`) or one object by `kind` and `name`, then waits until they are gone (finalizers and all), failing after `timeout` seconds. Objects that do not exist are skipped silently; changed only when something existed. Check mode reports what would be deleted. Runs `k3s kubectl` on the host it is given, or kubectl with `kubeconfig`.',
+    'Deletes the objects of a manifest (`manifest` or the control-machine file `src`), one object by `kind` and `name`, or every object of one or more kinds (`kind: daemonsets.apps,configmaps`) with the labels of `selector` (in every namespace with `all_namespaces`), then waits until they are gone (finalizers and all), failing after `timeout` seconds. Objects that do not exist are skipped silently; changed only when something existed. Check mode reports what would be deleted. Runs `k3s kubectl` on the host it is given, or kubectl with `kubeconfig`.',
   schema: {
     type: 'object',
     additionalProperties: false,
