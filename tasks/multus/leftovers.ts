@@ -172,6 +172,11 @@ export interface Leftovers {
   daemon: DaemonState;
   /** There is something of Multus or of install here: state.json or a file to remove. */
   had_multus: boolean;
+  /**
+   * Bin dir names that neither K3s, the pristine record nor state.json account for (an
+   * installer that copied every plugin): left in place, and named, for a person to judge.
+   */
+  unaccounted: string[];
   warnings: string[];
 }
 
@@ -204,6 +209,9 @@ export async function readLeftovers(ctx: HostContext, args: LeftoverArgs): Promi
   const remove = candidates
     .map((c) => ({ path: c.path, what: c.what, kind: probe.kinds[c.path] ?? 'missing' }))
     .filter((c) => present(c.path));
+  const listedBefore = stored.pristine?.bin_dir_others;
+  const accounted = new Set([...K3S_OWNED_PLUGINS, ...(listedBefore ?? []), ...candidates.map((c) => posix.basename(c.path)), ...kept.map((k) => posix.basename(k.path))]);
+  const unaccounted = listedBefore === undefined ? [] : (args.facts.bin_dir_others ?? []).filter((n) => !accounted.has(n));
   const rolledBack = typeof (state as { rolled_back_at?: unknown } | undefined)?.rolled_back_at === 'string';
   return {
     state_file: stateFile,
@@ -214,6 +222,7 @@ export async function readLeftovers(ctx: HostContext, args: LeftoverArgs): Promi
     kept: kept.filter((k) => present(k.path)),
     daemon: probe.daemon,
     had_multus: state !== undefined || remove.length > 0,
+    unaccounted,
     warnings,
   };
 }

@@ -1,0 +1,114 @@
+/**
+ * `provision rollback` from the states an install can leave, on simulated clusters, judged
+ * by the nodes' files. One cluster holds them side by side: node1 had every reference
+ * plugin copied over K3s's names and was then upgraded (the links must go to the NEW
+ * bundle); node2's daemon was SIGKILLed when the cluster objects were deleted by hand (stale
+ * 00-multus.conf and socket file, objects already gone); node3's install never wrote
+ * state.json and node3 is unreachable on the first run (the others are rolled back, exit 3,
+ * a rerun finishes it). Then --purge. A cluster that never had Multus has nothing to do.
+ */
+import t from 'tap';
+import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { labSupport } from './lab.ts';
+import { startCluster } from './cluster.ts';
+import { REPO_ROOT, runCli, runInProcess } from '../helpers/run-provision.ts';
+import {
+  CNI_DIR, CONF_DIR, K3S_NAMES, assertNoChanges, assertRolledBack, binDirListing, flannelBytes, multicallOf, nodeFile,
+} from './rollback-checks.ts';
+
+const support = labSupport();
+const skip = support.ok ? false : `lab not supported on this machine: ${support.reason}`;
+const install = join(REPO_ROOT, 'playbooks/install.yaml');
+const rollback = join(REPO_ROOT, 'playbooks/rollback.yaml');
+const NODES = ['node1', 'node2', 'node3'];
+const UPGRADED = 'v1.31.3+k3s1';
+
+t.test('rollback from broken, upgraded, killed, unrecorded and unreachable states', { skip }, async (t) => {
+  process.env.KUBECACHEDIR = t.testdir();
+  const cluster = await startCluster({ nodes: 3, perNode: { node2: { killed: true } } });
+  t.teardown(() => cluster.stop());
+  const at = (node: string, path: string) => cluster.lab.hostPath(node, path);
+  const installed = await runInProcess(cluster.inventoryFile, install);
+  t.equal(installed.summary.exitCode, 0, JSON.stringify(installed.summary.failures));
+  const flannel = Object.fromEntries(NODES.map((n) => [n, flannelBytes(cluster, n)]));
+
+  // node1: its pod restarts with an installer that copies every plugin, then K3s is upgraded.
+  cluster.setKnob('node1', 'overwriteAll', true);
+  const pod1 = cluster.api.store.list('v1', 'Pod', { namespace: 'kube-system', fieldSelector: 'spec.nodeName=node1' })[0];
+  t.equal((await cluster.lab.exec('node1', `k3s kubectl delete pod -n kube-system ${pod1?.metadata.name}`)).exitCode, 0);
+  await cluster.sim.idle();
+  t.ok(lstatSync(at('node1', `${CNI_DIR}/host-local`)).isFile(), 'node1: host-local is a regular file now');
+  const upgrade = cluster.upgradeK3s('node1', UPGRADED);
+  t.ok(upgrade.keptRegular.includes('host-local'), 'the upgrade left the regular host-local alone');
+
+  // node2: the cluster objects are deleted by hand; its daemon is SIGKILLed.
+  const gone = await cluster.lab.exec('node1', 'k3s kubectl delete daemonsets,configmaps,serviceaccounts,clusterroles,clusterrolebindings -A -l app.kubernetes.io/managed-by=provision');
+  t.equal(gone.exitCode, 0, gone.stderr);
+  await cluster.sim.idle();
+  t.ok(lstatSync(at('node2', `${CONF_DIR}/00-multus.conf`)).isFile(), 'node2: stale 00-multus.conf');
+  t.ok(lstatSync(at('node2', '/run/multus/multus.sock')).isSocket(), 'node2: dead socket file');
+  const refused = await cluster.lab.exec('node2', 'curl -s --unix-socket /run/multus/multus.sock http://localhost/healthz');
+  t.equal(refused.exitCode, 7, 'nothing answers on it');
+
+  // node3: the install never got to state.json.
+  t.equal((await cluster.lab.exec('node3', 'rm /var/lib/provision/state.json')).exitCode, 0);
+
+  await t.test('node3 unreachable: the others are rolled back, exit 3, node3 untouched', async (t) => {
+    const inventory = parse(readFileSync(cluster.inventoryFile, 'utf8'));
+    inventory.all.children.k3s_cluster.children.agent.hosts.node3.ansible_port = 1;
+    const broken = join(t.testdir(), 'inventory.yaml');
+    writeFileSync(broken, stringify(inventory));
+    const before = binDirListing(cluster, 'node3');
+    const cli = await runCli(['rollback', '-i', broken, '-v']);
+    t.equal(cli.code, 3, cli.stdout + cli.stderr);
+    t.match(cli.stdout, /node3\s+: ok=0\s+changed=0\s+unreachable=1/);
+    t.match(cli.stdout, /leaving dhcp, dummy, host-device, macvlan, ptp, sbr, static, tap, tuning, vlan, vrf in \/var\/lib\/rancher\/k3s\/data\/cni/, 'node1: the extra copies are named');
+    t.match(cli.stdout, /TASK \[Delete Multus's DaemonSets, RBAC and ConfigMap\][^]*?ok: \[node1\] => nothing to delete/, 'the objects were already gone');
+    t.match(cli.stdout, /TASK \[Remove Multus's files from the node\][^]*?changed: \[node2\] => removed \/var\/lib\/rancher\/k3s\/agent\/etc\/cni\/net\.d\/00-multus\.conf, \/run\/multus/);
+    await assertRolledBack(t, cluster, 'node2', flannel.node2);
+    // node1: K3s's names link into the NEW bundle; the unaccounted copies stay, named above.
+    const multicall = multicallOf(UPGRADED);
+    t.equal(cluster.k3sVersion('node1'), UPGRADED);
+    for (const name of K3S_NAMES) t.equal(lstatSync(at('node1', `${CNI_DIR}/${name}`)).isSymbolicLink() && multicall, multicall, `node1: ${name} -> ${multicall}`);
+    t.same(binDirListing(cluster, 'node1'), [...K3S_NAMES, 'dhcp', 'dummy', 'host-device', 'macvlan', 'ptp', 'sbr', 'static', 'tap', 'tuning', 'vlan', 'vrf'].sort());
+    t.same(flannelBytes(cluster, 'node1'), flannel.node1, 'node1: Flannel conflist byte-identical');
+    t.match(JSON.parse((await nodeFile(cluster, 'node1', '/var/lib/provision/state.json')) ?? '{}'), { rolled_back_at: /^\d{4}-/ });
+    t.same(binDirListing(cluster, 'node3'), before, 'node3 untouched');
+  });
+
+  await t.test('a rerun finishes node3 (no state.json: Multus files with no record) and changes nothing elsewhere', async (t) => {
+    const cli = await runCli(['rollback', '-i', cluster.inventoryFile]);
+    t.equal(cli.code, 0, cli.stdout + cli.stderr);
+    t.match(cli.stdout, /node3\s+: ok=\d+\s+changed=[1-9]/);
+    assertNoChanges(t, cli.stdout, ['node1', 'node2']);
+    await assertRolledBack(t, cluster, 'node3', flannel.node3);
+    const runs = await cluster.lab.exec('node3', `CNI_COMMAND=VERSION ${CNI_DIR}/host-local`);
+    t.equal(runs.exitCode, 0, `node3: host-local runs inside the node: ${runs.stdout}${runs.stderr}`);
+  });
+
+  await t.test('--purge removes the CRD, then the backups, and keeps state.json', async (t) => {
+    const cli = await runCli(['rollback', '-i', cluster.inventoryFile, '--purge']);
+    t.equal(cli.code, 0, cli.stdout + cli.stderr);
+    t.equal(cluster.api.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'network-attachment-definitions.k8s.cni.cncf.io'), undefined, 'CRD deleted');
+    for (const node of NODES) {
+      t.equal((await cluster.lab.exec(node, 'test -e /var/lib/provision/backups')).exitCode, 1, `${node}: backups removed`);
+      t.match(JSON.parse((await nodeFile(cluster, node, '/var/lib/provision/state.json')) ?? '{}'), { rolled_back_at: /^\d{4}-/ }, `${node}: state.json kept`);
+    }
+  });
+});
+
+t.test('a cluster that never had Multus: nothing to do, nothing written', { skip }, async (t) => {
+  process.env.KUBECACHEDIR = t.testdir();
+  const cluster = await startCluster({ nodes: 2 });
+  t.teardown(() => cluster.stop());
+  const run = await runInProcess(cluster.inventoryFile, rollback);
+  t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
+  t.same(run.commands.filter((c) => c.kind !== 'read'), [], 'no changing command ran');
+  for (const node of ['node1', 'node2']) {
+    t.same(run.summary.recap[node], { ...run.summary.recap[node], changed: 0, failed: 0, unreachable: 0 });
+    t.match(run.events.find((e) => e.type === 'host_result' && e.host === node && e.task === 'Read what Multus left on the node'), { result: { msg: /^nothing to do/ } });
+    t.equal((await cluster.lab.exec(node, 'test -e /var/lib/provision')).exitCode, 1, `${node}: no state.json, no backups`);
+  }
+});
