@@ -5,7 +5,8 @@
  * bundle); node2's daemon was SIGKILLed when the cluster objects were deleted by hand (stale
  * 00-multus.conf and socket file, objects already gone); node3's install never wrote
  * state.json and node3 is unreachable on the first run (the others are rolled back, exit 3,
- * a rerun finishes it). Then --purge. A cluster that never had Multus has nothing to do.
+ * a rerun finishes it), then has a Multus pod that does not go (node3 is spared and named).
+ * Then --purge. A cluster that never had Multus has nothing to do.
  */
 import t from 'tap';
 import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
@@ -76,6 +77,20 @@ t.test('rollback from broken, upgraded, killed, unrecorded and unreachable state
     t.same(flannelBytes(cluster, 'node1'), flannel.node1, 'node1: Flannel conflist byte-identical');
     t.match(JSON.parse((await nodeFile(cluster, 'node1', '/var/lib/provision/state.json')) ?? '{}'), { rolled_back_at: /^\d{4}-/ });
     t.same(binDirListing(cluster, 'node3'), before, 'node3 untouched');
+  });
+
+  await t.test('a Multus pod that does not go spares its node, named; the others go on', async (t) => {
+    // A pod the simulation does not manage: it stays, as a pod stuck terminating would.
+    const stuck = `apiVersion: v1\nkind: Pod\nmetadata: { name: kube-multus-ds-stuck, namespace: kube-system, labels: { app: multus } }\nspec: { nodeName: node3, containers: [{ name: kube-multus, image: ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick }] }\n`;
+    t.equal((await cluster.lab.exec('node1', `k3s kubectl apply -f - <<'EOF'\n${stuck}EOF`)).exitCode, 0);
+    const before = binDirListing(cluster, 'node3');
+    const run = await runInProcess(cluster.inventoryFile, rollback, { extraVars: { rollback_wait_timeout: 2 } });
+    t.equal(run.summary.exitCode, 1);
+    t.same(Object.keys(run.summary.failures), ['node3'], 'only node3 failed');
+    t.match(run.summary.failures.node3, /The Multus pod is gone from this node: the Multus pod on node3 is still there \(timed out after 2s: 1 pod left: node3 \(kube-multus-ds-stuck\)\); this node was not touched/);
+    t.same(binDirListing(cluster, 'node3'), before, 'node3 untouched');
+    t.equal(run.statuses.node3?.["Remove Multus's files from the node"], undefined, 'no removal ran on node3');
+    t.equal((await cluster.lab.exec('node1', 'k3s kubectl delete pod -n kube-system kube-multus-ds-stuck')).exitCode, 0);
   });
 
   await t.test('a rerun finishes node3 (no state.json: Multus files with no record) and changes nothing elsewhere', async (t) => {
