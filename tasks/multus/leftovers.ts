@@ -103,6 +103,11 @@ export function leftoverCandidates(input: CandidateInput): { candidates: Candida
     const dir = posix.dirname(path);
     const name = posix.basename(path);
     if (path === input.socketDir || path === input.cacheDir || path === paths.multusConf) continue;
+    // Only plainly spelled absolute paths: `..` or `//` could name something else entirely.
+    if (!path.startsWith('/') || posix.normalize(path) !== path || name === '' || name === '.' || name === '..') {
+      keep(path, 'not a plainly spelled absolute path');
+      continue;
+    }
     if (binDirs.has(dir)) binary(dir, name, true);
     else if (dir === paths.cniConfDir && name !== posix.basename(paths.flannelConflist)) {
       if (confBefore?.includes(name)) keep(path, 'was there before the install (pristine backup record)');

@@ -173,14 +173,14 @@ t.test('pure planning and parsing', async (t) => {
   const bin = (n: string) => join(fake.binDir, n);
   const plan = leftoverCandidates({
     facts,
-    state: { files_added: [bin('ipvlan'), bin('host-local'), bin('macvlan'), '/etc/passwd'] },
+    state: { files_added: [bin('ipvlan'), bin('host-local'), bin('macvlan'), '/etc/passwd', `${fake.binDir}/../cni/x`, 'rel/x'] },
     pristine: { bin_dir_others: ['macvlan'] } as never,
     extraPlugins: [],
     socketDir: '/run/multus',
     cacheDir: '/var/lib/cni/multus',
   });
   t.same(plan.candidates.map((c) => c.path), [join(fake.confDir, '00-multus.conf'), '/run/multus', '/var/lib/cni/multus', bin('multus-shim'), bin('passthru'), bin('ipvlan')]);
-  t.same(plan.kept.map((k) => k.path), [bin('host-local'), bin('macvlan'), '/etc/passwd']);
+  t.same(plan.kept.map((k) => k.path), [bin('host-local'), bin('macvlan'), '/etc/passwd', `${fake.binDir}/../cni/x`, 'rel/x']);
   const noRecord = leftoverCandidates({ facts, state: undefined, pristine: undefined, extraPlugins: ['ipvlan'], socketDir: '/run/multus', cacheDir: '/c' });
   t.match(noRecord.kept, [{ path: bin('ipvlan'), why: /no state\.json/ }], 'without any record an extra plugin is kept');
   const b64 = Buffer.from('/a b').toString('base64');
