@@ -6,10 +6,12 @@
  * 00-multus.conf and socket file, objects already gone); node3's install never wrote
  * state.json and node3 is unreachable on the first run (the others are rolled back, exit 3,
  * a rerun finishes it), then has a Multus pod that does not go (node3 is spared and named).
- * Then --purge. A cluster that never had Multus has nothing to do.
+ * Then --purge. An install SIGKILLed halfway (no state.json) is rolled back; a cluster that
+ * never had Multus has nothing to do, and hand-copied Multus files with no record go.
  */
 import t from 'tap';
-import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { labSupport } from './lab.ts';
@@ -114,16 +116,51 @@ t.test('rollback from broken, upgraded, killed, unrecorded and unreachable state
   });
 });
 
-t.test('a cluster that never had Multus: nothing to do, nothing written', { skip }, async (t) => {
+t.test('an install SIGKILLed right after it applied the DaemonSet is rolled back', { skip }, async (t) => {
+  process.env.KUBECACHEDIR = t.testdir();
+  const cluster = await startCluster({ nodes: 3 });
+  t.teardown(() => cluster.stop());
+  const flannel = Object.fromEntries(NODES.map((n) => [n, flannelBytes(cluster, n)]));
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'provision.js'), 'install', '-i', cluster.inventoryFile], { stdio: 'ignore' });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  const unlisten = cluster.api.on('applied', (object) => {
+    if (object.kind === 'DaemonSet' && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  });
+  t.equal(await exited, 'SIGKILL', 'the install was killed');
+  unlisten();
+  await cluster.sim.idle();
+  for (const node of NODES) {
+    t.ok(lstatSync(cluster.lab.hostPath(node, `${CNI_DIR}/multus-shim`)).isFile(), `${node}: Multus files are there`);
+    t.equal((await cluster.lab.exec(node, 'test -e /var/lib/provision/state.json')).exitCode, 1, `${node}: no state.json`);
+  }
+  const cli = await runCli(['rollback', '-i', cluster.inventoryFile]);
+  t.equal(cli.code, 0, cli.stdout + cli.stderr);
+  for (const node of NODES) await assertRolledBack(t, cluster, node, flannel[node]);
+  const again = await runCli(['rollback', '-i', cluster.inventoryFile]);
+  t.equal(again.code, 0);
+  assertNoChanges(t, again.stdout, NODES);
+});
+
+t.test('a cluster that never had Multus changes nothing; hand-copied Multus files with no record go', { skip }, async (t) => {
   process.env.KUBECACHEDIR = t.testdir();
   const cluster = await startCluster({ nodes: 2 });
   t.teardown(() => cluster.stop());
+  // node2: someone copied Multus's files by hand; no backup, no state.json.
+  const copied = await cluster.lab.exec('node2', [
+    `for n in multus-shim passthru ipvlan; do printf '#!/bin/sh\\n' > ${CNI_DIR}/$n; chmod 755 ${CNI_DIR}/$n; done`,
+    `echo '{"type":"multus-shim"}' > ${CONF_DIR}/00-multus.conf`,
+    'mkdir -p /run/multus /var/lib/cni/multus',
+  ].join(' && '));
+  t.equal(copied.exitCode, 0, copied.stderr);
   const run = await runInProcess(cluster.inventoryFile, rollback);
   t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
-  t.same(run.commands.filter((c) => c.kind !== 'read'), [], 'no changing command ran');
-  for (const node of ['node1', 'node2']) {
-    t.same(run.summary.recap[node], { ...run.summary.recap[node], changed: 0, failed: 0, unreachable: 0 });
-    t.match(run.events.find((e) => e.type === 'host_result' && e.host === node && e.task === 'Read what Multus left on the node'), { result: { msg: /^nothing to do/ } });
-    t.equal((await cluster.lab.exec(node, 'test -e /var/lib/provision')).exitCode, 1, `${node}: no state.json, no backups`);
-  }
+  t.same(run.commands.filter((c) => c.host === 'node1' && c.kind !== 'read'), [], 'node1: no changing command ran');
+  t.equal(run.summary.recap.node1?.changed, 0);
+  t.match(run.events.find((e) => e.type === 'host_result' && e.host === 'node1' && e.task === 'Read what Multus left on the node'), { result: { msg: /^nothing to do/ } });
+  t.equal((await cluster.lab.exec('node1', 'test -e /var/lib/provision')).exitCode, 1, 'node1: no state.json, no backups');
+  t.same(binDirListing(cluster, 'node2'), [...K3S_NAMES, 'ipvlan'].sort(), 'node2: Multus\'s own binaries gone; ipvlan, which no record says provision added, kept');
+  t.ok(run.events.some((e) => e.type === 'warning' && /keeping \/var\/lib\/rancher\/k3s\/data\/cni\/ipvlan: no state\.json/.test(e.message)), 'and named');
+  t.same(readdirSync(cluster.lab.hostPath('node2', CONF_DIR)), ['10-flannel.conflist']);
+  t.notOk(existsSync(cluster.lab.hostPath('node2', '/run/multus')));
+  t.match(JSON.parse((await nodeFile(cluster, 'node2', '/var/lib/provision/state.json')) ?? '{}'), { rolled_back_at: /^\d{4}-/ }, 'node2: the rollback is recorded');
 });
