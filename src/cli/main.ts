@@ -5,6 +5,7 @@ import { driftCommand } from './drift.ts';
 import { scheduleCommand } from './schedule.ts';
 import { installCommand, smokeCommand } from './install.ts';
 import { manifestCommand } from './manifest.ts';
+import { rollbackCommand } from './rollback.ts';
 import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   smoke: smokeCommand,
   drift: driftCommand,
   schedule: scheduleCommand,
+  rollback: rollbackCommand,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<ExitCodeValue> {
