@@ -4,7 +4,7 @@
  */
 import { createConnection } from '../connection/factory.ts';
 import { ConnectionPool } from '../engine/connection-pool.ts';
-import type { Reporter, RunEvent } from '../engine/events.ts';
+import type { Reporter } from '../engine/events.ts';
 import type { CommandObserver } from '../engine/host-context.ts';
 import { acquireLock } from '../engine/lock.ts';
 import { runPlaybook, type RunSummary } from '../engine/runner.ts';
@@ -22,8 +22,6 @@ export interface ExecuteOptions {
   playbook: Playbook;
   /** Overrides the reporter picked from the flags (tests, drift's own report). */
   reporter?: Reporter;
-  /** Also sees every event (drift collects results this way). */
-  tap?: (e: RunEvent) => void;
   observer?: CommandObserver;
   signal?: AbortSignal;
 }
@@ -37,9 +35,6 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   const reporter =
     o.reporter ??
     createReporter({ json: o.flags.json, tty: liveViewFits(process.stdout), verbose: o.flags.verbose, diff: o.flags.diff, secrets: () => secrets });
-  const sink: Reporter = o.tap
-    ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
-    : reporter;
   const lock = acquireLock(o.inventory.file);
   const pool = new ConnectionPool(o.inventory, (host) =>
     createConnection(host, {
@@ -58,7 +53,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
       playbook: o.playbook,
       registry,
       connections: pool,
-      reporter: sink,
+      reporter,
       check: o.flags.check,
       diff: o.flags.diff,
       forks: o.flags.forks,
@@ -75,7 +70,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     process.off('SIGTERM', onSignal);
     o.signal?.removeEventListener('abort', onSignal);
     await pool.closeAll();
-    await sink.close();
+    await reporter.close();
     lock.release();
   }
 }
