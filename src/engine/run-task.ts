@@ -4,6 +4,7 @@
  * wrong becomes a TaskResult — nothing thrown escapes to the play.
  */
 import type { ValidateFunction } from 'ajv';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { BecomeSpec, Connection } from '../connection/types.ts';
 import { UnreachableError } from '../errors.ts';
 import { evaluateCondition, renderValue, UndefinedVariableError } from '../template/index.ts';
@@ -99,7 +100,8 @@ async function attempt(input: TaskRunInput, args: Record<string, unknown>, conne
     if (!result.failed && evaluateCondition(task.until, scope)) return withAttempts(result, n);
     if (n <= retries) {
       input.onProgress(`retrying (${n}/${retries})`);
-      await sleep(delayMs, input.signal);
+      // An interrupt ends the wait; the next attempt then meets the aborted signal.
+      await delay(delayMs, undefined, { signal: input.signal }).catch(() => undefined);
     }
   }
   return withAttempts({ ...result, failed: true, msg: `still failing after ${retries + 1} attempts: ${result.msg}` }, retries + 1);
@@ -188,17 +190,4 @@ function controlOnlyConnection(host: string): Connection {
     throw new Error(`${host}: a control-only module tried to run a command on the host`);
   };
   return { host, connect: async () => {}, exec: refuse, close: async () => {} };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
