@@ -4,7 +4,7 @@
  * ValidationError, positioned file:line:column, before any host is touched.
  */
 import type { ValidateFunction } from 'ajv';
-import { ValidationError, type Diagnostic } from '../errors.ts';
+import { sortByPosition, ValidationError, type Diagnostic } from '../errors.ts';
 import { createAjv, schemaDiagnostics } from '../source/schema-check.ts';
 import { loadYamlFile, parseYamlText, type YamlSource } from '../source/yaml-source.ts';
 import { groupGraphDiagnostics, resolveInventory } from './groups.ts';
@@ -55,11 +55,4 @@ export function makeInventory(file: string, hosts: InventoryHost[], groups: Reco
     host: (name) => byName.get(name),
     select: (pattern) => selectHosts(pattern, scope),
   };
-}
-
-function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => (a.d.line ?? 0) - (b.d.line ?? 0) || (a.d.col ?? 0) - (b.d.col ?? 0) || a.i - b.i)
-    .map(({ d }) => d);
 }

@@ -5,7 +5,7 @@
  * Arguments stay raw: they are rendered per host at run time.
  */
 import type { ValidateFunction } from 'ajv';
-import { ValidationError, type Diagnostic } from '../errors.ts';
+import { sortByPosition, ValidationError, type Diagnostic } from '../errors.ts';
 import type { TaskModule } from '../module/task.ts';
 import { createAjv, schemaDiagnostics } from '../source/schema-check.ts';
 import { loadYamlFile, type YamlPath } from '../source/yaml-source.ts';
@@ -99,8 +99,4 @@ function checkNotify(raw: Record<string, unknown>, path: YamlPath, ctx: LoadCont
       }
     });
   }
-}
-
-function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }

@@ -12,7 +12,6 @@ import { sh } from '../../src/connection/quote.ts';
 import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { applyScript } from '../lib/apply.ts';
 import {
-  DEFAULT_BACKUP_DIR,
   LATEST,
   PRISTINE,
   RECORD_FILE,
@@ -26,6 +25,7 @@ import {
 import { historyName, mostRecent, readStoredBackups } from './backup-store.ts';
 import { k3sStateArgProperties, readCurrentFacts, type K3sStateArgs } from './current.ts';
 import { siblingTempPath } from '../lib/temp-path.ts';
+import { DEFAULT_BACKUP_DIR } from '../lib/defaults.ts';
 
 export interface K3sCniBackupArgs extends K3sStateArgs {
   backup_dir?: string;

@@ -5,6 +5,7 @@
  * /var/lib/rancher/k3s), so every path is derived from it rather than hard-coded.
  * Pure: no file system access; callers read facts from the host separately.
  */
+import { DEFAULT_K3S_DATA_DIR, MULTUS_CACHE_DIR, MULTUS_SOCKET, MULTUS_SOCKET_DIR } from '../lib/defaults.ts';
 
 /**
  * 'cni': the stable `<data-dir>/data/cni` bin dir K3s has used since
@@ -16,7 +17,7 @@ export type CniLayout = 'cni' | 'current';
 
 export const CNI_LAYOUTS: readonly CniLayout[] = ['cni', 'current'];
 
-export const DEFAULT_K3S_DATA_DIR = '/var/lib/rancher/k3s';
+export { DEFAULT_K3S_DATA_DIR };
 
 /**
  * Names K3s itself puts in its CNI bin dir: the multicall binary `cni` and the seven
@@ -96,9 +97,9 @@ export function k3sMultusPaths(
     cniConfDir,
     flannelConflist: `${cniConfDir}/10-flannel.conflist`,
     multusConf: `${cniConfDir}/00-multus.conf`,
-    socketDir: '/run/multus',
-    socketPath: '/run/multus/multus.sock',
-    cacheDir: '/var/lib/cni/multus',
+    socketDir: MULTUS_SOCKET_DIR,
+    socketPath: MULTUS_SOCKET,
+    cacheDir: MULTUS_CACHE_DIR,
     flannelSubnetEnv: '/run/flannel/subnet.env',
   };
 }

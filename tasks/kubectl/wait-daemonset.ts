@@ -9,6 +9,7 @@ import { daemonSetProgress, labelSelector, nodeHoldUps, type NodeHoldUp } from '
 import { parseKubectlObjects, type KubeObject } from './objects.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './kubectl.ts';
 import { pause } from '../lib/pause.ts';
+import { DEFAULT_ROLLOUT_TIMEOUT } from '../lib/defaults.ts';
 
 export interface WaitDaemonSetArgs extends KubectlAccessArgs {
   name: string;
@@ -55,7 +56,7 @@ export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
     properties: {
       name: { type: 'string', minLength: 1, description: 'The DaemonSet.' },
       namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Its namespace.' },
-      timeout: { type: 'number', minimum: 0, default: 300, description: 'Seconds to wait before failing.' },
+      timeout: { type: 'number', minimum: 0, default: DEFAULT_ROLLOUT_TIMEOUT, description: 'Seconds to wait before failing.' },
       delay: { type: 'number', minimum: 0, default: 0, description: 'Seconds to wait before the first check.' },
       sleep: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Seconds between checks.' },
       ...kubectlAccessProperties,
@@ -79,7 +80,7 @@ export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
   ],
   async run(args, ctx) {
     const namespace = args.namespace ?? 'kube-system';
-    const timeout = args.timeout ?? 300;
+    const timeout = args.timeout ?? DEFAULT_ROLLOUT_TIMEOUT;
     const sleepMs = (args.sleep ?? 2) * 1000;
     const what = `daemonset ${namespace}/${args.name}`;
     const read = reader(ctx, kubectlPrefix(args, ctx.vars));

@@ -10,14 +10,16 @@ import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../k3s/layout.ts';
 import { MULTUS_DEFAULTS, thickTag } from './manifest-vars.ts';
 import { applyScript } from '../lib/apply.ts';
-import { DEFAULT_BACKUP_DIR, PRISTINE } from '../k3s/backup-record.ts';
+import { PRISTINE } from '../k3s/backup-record.ts';
+import { DEFAULT_BACKUP_DIR, DEFAULT_EXTRA_CNI_PLUGINS, DEFAULT_STATE_DIR } from '../lib/defaults.ts';
 import { readStoredBackups } from '../k3s/backup-store.ts';
 import { factsProblem, type K3sFacts } from '../k3s/facts.ts';
 import { provisionVersion } from './provision-version.ts';
 import { readFileFact } from '../lib/read-file.ts';
 import { siblingTempPath } from '../lib/temp-path.ts';
 
-export const DEFAULT_STATE_DIR = '/var/lib/provision';
+/** Readers of state.json (rollback, drift) find the default location beside its writer. */
+export { DEFAULT_STATE_DIR };
 export const STATE_FILE = 'state.json';
 
 export interface InstallRecordArgs {
@@ -92,7 +94,7 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
       extra_cni_plugins: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
-        default: ['ipvlan'],
+        default: DEFAULT_EXTRA_CNI_PLUGINS,
         description: 'Reference plugins installed next to Multus.',
       },
       facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
@@ -140,12 +142,12 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
       installed_at: new Date().toISOString(),
       multus_version: version,
       image: `${args.multus_image ?? MULTUS_DEFAULTS.multus_image}:${version}`,
-      extra_cni_plugins: args.extra_cni_plugins ?? ['ipvlan'],
+      extra_cni_plugins: args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS],
       k3s_version: args.facts.version,
       data_dir: args.facts.data_dir,
       layout: args.facts.layout,
       bin_dir: args.facts.cni_bin_dir,
-      files_added: args.files_added ?? defaultFilesAdded(args.facts, args.extra_cni_plugins ?? ['ipvlan']),
+      files_added: args.files_added ?? defaultFilesAdded(args.facts, args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS]),
       backup: { dir: backupDir, pristine: stored.pristine ? posix.join(backupDir, PRISTINE) : null, latest: stored.latestDir ?? null },
       provision_version: provisionVersion(),
     };
