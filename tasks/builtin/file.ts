@@ -4,8 +4,8 @@
  * second run reports no change (Ansible's touch with preserved times).
  */
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
 import {
   attributeLines,
   currentAttributes,
@@ -70,10 +70,12 @@ export const file: TaskModule<FileArgs> = {
     if (state === 'absent') {
       const st = await ctx.fact(statFact(path, { checksum: false, follow: false }));
       if (!st.exists) return ok(`${path} is absent`);
-      const diff = { before: lines(describeKind(st), {}), after: lines('absent', {}) };
-      if (ctx.check) return changed(`would remove ${path}`, diff);
-      const err = await applyScript(ctx, [sh`rm -rf -- ${path}`]);
-      return err ? failed(`cannot remove ${path}: ${err}`) : changed(`removed ${path}`, diff);
+      return checkOrApply(ctx, {
+        action: `remove ${path}`,
+        done: `removed ${path}`,
+        diff: { before: lines(describeKind(st), {}), after: lines('absent', {}) },
+        commands: [sh`rm -rf -- ${path}`],
+      });
     }
 
     const st = await ctx.fact(statFact(path, { checksum: false, follow: true }));
@@ -94,13 +96,12 @@ export const file: TaskModule<FileArgs> = {
       before: lines(kindNow, present ? currentAttributes(present, todo) : {}),
       after: lines(kindAfter, todo),
     };
-    if (ctx.check) return changed(create ? `would create ${path}` : `would update ${path}`, diff);
-
-    const commands: string[] = [];
-    if (create) commands.push(state === 'directory' ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`);
-    commands.push(...setAttributesCommands(path, todo));
-    const err = await applyScript(ctx, commands);
-    if (err) return failed(`cannot ${create ? 'create' : 'update'} ${path}: ${err}`);
-    return changed(create ? `created ${path}` : `updated ${path}`, diff);
+    const made = state === 'directory' ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`;
+    return checkOrApply(ctx, {
+      action: `${create ? 'create' : 'update'} ${path}`,
+      done: `${create ? 'created' : 'updated'} ${path}`,
+      diff,
+      commands: [...(create ? [made] : []), ...setAttributesCommands(path, todo)],
+    });
   },
 };

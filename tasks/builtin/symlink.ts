@@ -3,11 +3,10 @@
  * the same directory and renamed over `path`, so `path` never disappears, not even for a
  * moment (§4: a missing host-local silently moves K3s's CNI bin dir).
  */
-import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByLinks } from '../lib/atomic.ts';
 import { describeKind, statFact } from '../lib/path-stat.ts';
-import { siblingTempPath } from '../lib/temp-path.ts';
 
 export interface SymlinkArgs {
   path: string;
@@ -58,15 +57,12 @@ export const symlink: TaskModule<SymlinkArgs> = {
       before: beforeTarget !== null ? `${path} -> ${beforeTarget}\n` : `${path}: ${describeKind(st)}\n`,
       after: `${path} -> ${target}\n`,
     };
-    if (ctx.check) return changed(`would link ${path} -> ${target}`, diff, data);
-    const tmp = siblingTempPath(path, 'link');
-    const err = await applyScript(ctx, [
-      sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
-      sh`ln -s -- ${target} ${tmp}`,
-      // rename(2) over the old entry: there is no moment without `path`.
-      sh`mv -f -T -- ${tmp} ${path}`,
-    ]);
-    if (err) return failed(`cannot link ${path} -> ${target}: ${err}`, data);
-    return changed(`linked ${path} -> ${target}`, diff, data);
+    return checkOrApply(ctx, {
+      action: `link ${path} -> ${target}`,
+      done: `linked ${path} -> ${target}`,
+      diff,
+      data,
+      commands: atomically(replaceByLinks([{ path, target }])),
+    });
   },
 };

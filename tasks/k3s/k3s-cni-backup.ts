@@ -9,8 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByLinks, type AtomicSteps } from '../lib/atomic.ts';
 import {
   LATEST,
   PRISTINE,
@@ -95,14 +96,15 @@ export const k3sCniBackup: TaskModule<K3sCniBackupArgs> = {
     const finalDir = first ? pristineDir : posix.join(backupDir, historyName(new Date(record.time), randomBytes(3).toString('hex')));
     const diff = { before: previous ? renderRecord(previous) : '', after: renderRecord(record) };
     const what = first ? `pristine backup ${pristineDir}` : `backup ${finalDir} (latest)`;
-    const result = { ...data, ...(first ? { pristine: pristineDir } : { latest: finalDir }) };
-    if (ctx.check) return changed(`would write ${what}`, diff, result);
-
-    const err = await applyScript(ctx, writeCommands(backupDir, finalDir, first, record, copies), {
+    return checkOrApply(ctx, {
+      action: `write ${what}`,
+      done: `wrote ${what}`,
+      diff,
+      data: { ...data, ...(first ? { pristine: pristineDir } : { latest: finalDir }) },
+      failureData: data,
+      commands: writeCommands(backupDir, finalDir, first, record, copies),
       stdin: renderRecord(record),
     });
-    if (err) return failed(`cannot write ${what}: ${err}`, data);
-    return changed(`wrote ${what}`, diff, result);
   },
 };
 
@@ -115,10 +117,7 @@ function writeCommands(
 ): string[] {
   // The temp dir sits next to the final one: same file system, so the last mv is a rename.
   const tmp = siblingTempPath(finalDir, 'backup');
-  const latest = posix.join(backupDir, LATEST);
-  const linkTmp = siblingTempPath(latest, 'link');
   const commands = [
-    sh`trap ${sh`rm -rf -- ${tmp} ${linkTmp}`} EXIT`,
     sh`mkdir -p -- ${posix.dirname(finalDir)}`,
     // Copies of K3s's binaries and its layout: for root's eyes only.
     sh`mkdir -m 0700 -- ${tmp}`,
@@ -138,13 +137,10 @@ function writeCommands(
     // Never replace a pristine backup, even one that appeared since it was read.
     const exists = `${finalDir} appeared meanwhile; the pristine backup is never replaced`;
     commands.push(sh`if [ -e ${finalDir} ] || [ -L ${finalDir} ]; then echo ${exists} >&2; exit 1; fi`);
-    commands.push(sh`mv -T -- ${tmp} ${finalDir}`);
-  } else {
-    commands.push(
-      sh`mv -T -- ${tmp} ${finalDir}`,
-      sh`ln -s -- ${posix.relative(backupDir, finalDir)} ${linkTmp}`,
-      sh`mv -f -T -- ${linkTmp} ${latest}`,
-    );
   }
-  return commands;
+  commands.push(sh`mv -T -- ${tmp} ${finalDir}`);
+  const backup: AtomicSteps = { temps: [tmp], commands };
+  if (first) return atomically(backup);
+  const latest = { path: posix.join(backupDir, LATEST), target: posix.relative(backupDir, finalDir) };
+  return atomically(backup, replaceByLinks([latest]));
 }

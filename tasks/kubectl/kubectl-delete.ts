@@ -3,7 +3,8 @@
  * wait until they are gone. The objects are read first: only what exists is deleted,
  * and only that is a change. An absent object is not an error.
  */
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
 import { objectRef, objectsYaml, parseKubectlObjects, type KubeObject } from './objects.ts';
 import {
   kubectlAccessProperties,
@@ -97,17 +98,20 @@ export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
     const refs = present.map(objectRef);
     const data = { objects: refs };
     if (present.length === 0) return ok('nothing to delete: no such objects', data);
-    const diff = ctx.diff ? { before: objectsYaml(present), after: '' } : undefined;
-    if (ctx.check) return changed(`would delete ${refs.join(', ')}`, diff, data);
-
     const wait = args.wait ?? true;
-    // kubectl enforces --timeout itself; the margin only guards against a hung connection.
-    const timeoutMs = wait ? ((args.timeout ?? 120) + 60) * 1000 : undefined;
-    const deleted = await ctx.change(kubectlCommand(prefix, deleteWords(args)), { ...opts, ...(timeoutMs ? { timeoutMs } : {}) });
-    if (deleted.exitCode !== 0) {
+    return checkOrApply(ctx, {
+      action: `delete ${refs.join(', ')}`,
+      done: `deleted ${refs.join(', ')}${wait ? '' : ' (not waiting for them to go)'}`,
+      failure: 'kubectl delete failed',
+      ...(ctx.diff ? { diff: { before: objectsYaml(present), after: '' } } : {}),
+      data,
+      command: kubectlCommand(prefix, deleteWords(args)),
+      ...opts,
+      // kubectl enforces --timeout itself; the margin only guards against a hung connection.
+      ...(wait ? { timeoutMs: ((args.timeout ?? 120) + 60) * 1000 } : {}),
+      explain: kubectlError,
       // The delete request may have gone through before the wait gave up.
-      return { ...failed(`kubectl delete failed: ${kubectlError(deleted)}`, data), changed: true };
-    }
-    return changed(`deleted ${refs.join(', ')}${wait ? '' : ' (not waiting for them to go)'}`, diff, data);
+      changedOnFailure: true,
+    });
   },
 };

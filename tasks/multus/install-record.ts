@@ -6,17 +6,17 @@
  */
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../k3s/layout.ts';
 import { MULTUS_DEFAULTS, thickTag } from './manifest-vars.ts';
-import { applyScript } from '../lib/apply.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByFile } from '../lib/atomic.ts';
 import { PRISTINE } from '../k3s/backup-record.ts';
 import { DEFAULT_BACKUP_DIR, DEFAULT_EXTRA_CNI_PLUGINS, DEFAULT_STATE_DIR } from '../lib/defaults.ts';
 import { readStoredBackups } from '../k3s/backup-store.ts';
 import { factsProblem, type K3sFacts } from '../k3s/facts.ts';
 import { provisionVersion } from './provision-version.ts';
 import { readFileFact } from '../lib/read-file.ts';
-import { siblingTempPath } from '../lib/temp-path.ts';
 
 /** Readers of state.json (rollback, drift) find the default location beside its writer. */
 export { DEFAULT_STATE_DIR };
@@ -164,23 +164,15 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
       return failed(`${file} exists but is ${existing.kind === 'not-a-file' ? 'not a regular file' : 'too large'}; refusing to replace it`);
     }
     const text = `${JSON.stringify(state, null, 2)}\n`;
-    const diff = { before, after: text };
-    const data = { state_file: file, state };
-    if (ctx.check) return changed(`would write ${file}`, diff, data);
-    const tmp = siblingTempPath(file, 'state');
-    const err = await applyScript(
-      ctx,
-      [
-        sh`mkdir -p -- ${stateDir}`,
-        sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
-        sh`set -C; cat > ${tmp}; set +C`,
-        sh`chmod 0644 -- ${tmp}`,
-        sh`mv -f -T -- ${tmp} ${file}`,
-      ],
-      { stdin: text },
-    );
-    if (err) return failed(`cannot write ${file}: ${err}`, data);
-    return changed(`wrote ${file}`, diff, data);
+    const replacement = replaceByFile(file, { purpose: 'state', prepare: (tmp) => [sh`chmod 0644 -- ${tmp}`] });
+    return checkOrApply(ctx, {
+      action: `write ${file}`,
+      done: `wrote ${file}`,
+      diff: { before, after: text },
+      data: { state_file: file, state },
+      commands: [sh`mkdir -p -- ${stateDir}`, ...atomically(replacement)],
+      stdin: text,
+    });
   },
 };
 
