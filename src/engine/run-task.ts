@@ -3,13 +3,12 @@
  * retries/until, then changed_when / failed_when / ignore_errors. Everything that goes
  * wrong becomes a TaskResult — nothing thrown escapes to the play.
  */
-import type { ValidateFunction } from 'ajv';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BecomeSpec, Connection } from '../connection/types.ts';
 import { UnreachableError } from '../errors.ts';
 import { evaluateCondition, renderValue, UndefinedVariableError } from '../template/index.ts';
 import type { TaskSpec } from '../playbook/types.ts';
-import { createAjv } from '../source/schema-check.ts';
+import { validatorFor } from '../source/schema-check.ts';
 import type { HostStatus } from './events.ts';
 import { createHostContext, type CommandObserver } from './host-context.ts';
 import type { Vars } from './scope.ts';
@@ -40,8 +39,6 @@ export interface TaskOutcome {
   registered: Record<string, unknown>;
 }
 
-const ajv = createAjv();
-const validators = new WeakMap<TaskModule, ValidateFunction>();
 
 export async function runTask(input: TaskRunInput): Promise<TaskOutcome> {
   const { task, module } = input;
@@ -77,11 +74,7 @@ function renderArgs(args: Record<string, unknown>, module: TaskModule, scope: Va
 }
 
 function validateArgs(module: TaskModule, args: Record<string, unknown>): string | undefined {
-  let validate = validators.get(module);
-  if (!validate) {
-    validate = ajv.compile(module.schema);
-    validators.set(module, validate);
-  }
+  const validate = validatorFor(module.schema);
   if (validate(args)) return undefined;
   const problems = (validate.errors ?? []).map((e) => `${e.instancePath || 'arguments'} ${e.message ?? e.keyword}`);
   return `${module.name}: invalid arguments after templating: ${problems.join('; ')}`;

@@ -5,7 +5,7 @@
  */
 import type { ValidateFunction } from 'ajv';
 import { sortByPosition, ValidationError, type Diagnostic } from '../errors.ts';
-import { createAjv, schemaDiagnostics } from '../source/schema-check.ts';
+import { schemaDiagnostics, validatorFor } from '../source/schema-check.ts';
 import { loadYamlFile, parseYamlText, type YamlSource } from '../source/yaml-source.ts';
 import { groupGraphDiagnostics, resolveInventory } from './groups.ts';
 import { selectHosts } from './patterns.ts';
@@ -13,12 +13,7 @@ import { inventorySchema } from './schema.ts';
 import { readInventoryDefs } from './structure.ts';
 import type { Inventory, InventoryHost } from './types.ts';
 
-let validateInventory: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  validateInventory ??= createAjv().compile(inventorySchema);
-  return validateInventory;
-}
+const validator = (): ValidateFunction => validatorFor(inventorySchema);
 
 export function loadInventory(file: string): Inventory {
   return inventoryFromSource(loadYamlFile(file));
