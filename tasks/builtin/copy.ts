@@ -9,58 +9,54 @@ import { createHash } from 'node:crypto';
 import { readFile, stat as localStat } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
 import { checkOrApply } from '../lib/apply.ts';
 import { atomically, replaceByFile } from '../lib/atomic.ts';
 import {
   attributeLines,
+  attributeProperties,
   currentAttributes,
   differingAttributes,
   hasAttributes,
   setAttributesCommands,
   type Attributes,
 } from './attributes.ts';
-import { modeSchema } from '../lib/mode.ts';
 import { describeKind, statFact, type PathStat, type PresentPath } from '../lib/path-stat.ts';
 import { backupPath } from '../lib/temp-path.ts';
 import { contentForDiff, DIFF_LIMIT } from './text-diff.ts';
 
-export interface CopyArgs extends Attributes {
-  dest: string;
-  content?: string;
-  src?: string;
-  backup?: boolean;
-}
-
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dest'],
+  properties: {
+    dest: { type: 'string', minLength: 1, description: 'Path of the file on the host.' },
+    content: { type: 'string', description: 'The file content, given inline.' },
+    src: {
+      type: 'string',
+      minLength: 1,
+      description: 'A file on the control machine; relative paths resolve against the playbook directory.',
+    },
+    ...attributeProperties,
+    backup: {
+      type: 'boolean',
+      default: false,
+      description: 'Keep the replaced file as `dest.<timestamp>~` (only when a regular file is replaced).',
+    },
+  },
+  oneOf: [{ required: ['content'] }, { required: ['src'] }],
+} as const satisfies ArgsSchema;
+
+export type CopyArgs = ArgsOf<typeof schema>;
 
 export const copy: TaskModule<CopyArgs> = {
   name: 'copy',
   description:
     'Writes `content`, or the control-machine file `src` (relative to the playbook), to `dest` on the host. Changed only when the sha256, mode, owner or group differ. The file is written to a temp file in the same directory and renamed onto `dest`, so `dest` is replaced atomically and a symlink at `dest` is replaced by the file rather than written through. Without `mode`/`owner`/`group` a replaced file keeps its previous ones. A real directory at `dest` receives `src` under its own name.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['dest'],
-    properties: {
-      dest: { type: 'string', minLength: 1, description: 'Path of the file on the host.' },
-      content: { type: 'string', description: 'The file content, given inline.' },
-      src: {
-        type: 'string',
-        minLength: 1,
-        description: 'A file on the control machine; relative paths resolve against the playbook directory.',
-      },
-      mode: modeSchema,
-      owner: { type: 'string', minLength: 1, description: 'Owner, as a user name or numeric uid.' },
-      group: { type: 'string', minLength: 1, description: 'Group, as a group name or numeric gid.' },
-      backup: {
-        type: 'boolean',
-        default: false,
-        description: 'Keep the replaced file as `dest.<timestamp>~` (only when a regular file is replaced).',
-      },
-    },
-    oneOf: [{ required: ['content'] }, { required: ['src'] }],
-  },
+  schema,
   examples: [
     `- name: Multus daemon config
   copy:

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { checkOrApply } from '../lib/apply.ts';
 import { atomically, replaceByLinks, type AtomicSteps } from '../lib/atomic.ts';
@@ -24,33 +25,33 @@ import {
   type BackupRecord,
 } from './backup-record.ts';
 import { historyName, mostRecent, readStoredBackups } from './backup-store.ts';
-import { k3sStateArgProperties, readCurrentFacts, type K3sStateArgs } from './current.ts';
+import { k3sStateArgProperties, readCurrentFacts, type WithK3sFacts } from './current.ts';
 import { siblingTempPath } from '../lib/temp-path.ts';
 import { DEFAULT_BACKUP_DIR } from '../lib/defaults.ts';
 
-export interface K3sCniBackupArgs extends K3sStateArgs {
-  backup_dir?: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['facts'],
+  properties: {
+    ...k3sStateArgProperties,
+    backup_dir: {
+      type: 'string',
+      minLength: 1,
+      pattern: '^/',
+      default: DEFAULT_BACKUP_DIR,
+      description: 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.',
+    },
+  },
+} as const satisfies ArgsSchema;
+
+export type K3sCniBackupArgs = WithK3sFacts<ArgsOf<typeof schema>>;
 
 export const k3sCniBackup: TaskModule<K3sCniBackupArgs> = {
   name: 'k3s_cni_backup',
   description:
     "Backs up K3s's CNI entries (`cni` and the seven plugin names in the bin dir) under `backup_dir`: `record.json` holds time, K3s version, data dir, layout, bin dir, the multicall binary's target and sha256, the sha256 of 10-flannel.conflist and each entry (`symlink` with `target`, or `file` with `sha256` and `mode`); a regular file is also copied to `files/<name>` and its copy checked against the sha256. The first backup goes to `pristine/` and is never overwritten; a later run writes a new `latest/` (a link into `history/`) only when the node differs from the newest record, else changes nothing. Refuses, writing nothing, when K3s's multicall binary has another sha256 than a stored record of the same path says (K3s never changes the bytes under one bundle path, so something wrote through a plugin link; recording it would make it the known-good binary). Warns when host-local is already a regular file at the first backup. Registers `pristine` and `latest` (directories) and `record`.",
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['facts'],
-    properties: {
-      ...k3sStateArgProperties,
-      backup_dir: {
-        type: 'string',
-        minLength: 1,
-        pattern: '^/',
-        default: DEFAULT_BACKUP_DIR,
-        description: 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.',
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Back up K3s's CNI entries
   k3s_cni_backup:

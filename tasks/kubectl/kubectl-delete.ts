@@ -3,6 +3,7 @@
  * wait until they are gone. The objects are read first: only what exists is deleted,
  * and only that is a change. An absent object is not an error.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { checkOrApply } from '../lib/apply.ts';
 import { objectRef, objectsYaml, parseKubectlObjects, type KubeObject } from './objects.ts';
@@ -13,17 +14,7 @@ import {
   kubectlPrefix,
   manifestSourceProperties,
   manifestText,
-  type KubectlAccessArgs,
-  type ManifestSourceArgs,
 } from './kubectl.ts';
-
-export interface KubectlDeleteArgs extends KubectlAccessArgs, ManifestSourceArgs {
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  wait?: boolean;
-  timeout?: number;
-}
 
 /** Which objects: `-f -` (the manifest on stdin) or `KIND NAME`, with the namespace if given. */
 export function targetWords(args: KubectlDeleteArgs): string[] {
@@ -42,24 +33,28 @@ export function deleteWords(args: KubectlDeleteArgs): string[] {
   ];
 }
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...manifestSourceProperties,
+    kind: { type: 'string', minLength: 1, description: 'Resource type of one object to delete, e.g. `daemonset`.' },
+    name: { type: 'string', minLength: 1, description: 'Name of that object.' },
+    namespace: { type: 'string', minLength: 1, description: "Namespace (default: the manifest's, else the kubeconfig context's)." },
+    wait: { type: 'boolean', default: true, description: 'Wait until the objects are really gone.' },
+    timeout: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Seconds to wait for the deletion before failing.' },
+    ...kubectlAccessProperties,
+  },
+  oneOf: [{ required: ['manifest'] }, { required: ['src'] }, { required: ['kind', 'name'] }],
+} as const satisfies ArgsSchema;
+
+export type KubectlDeleteArgs = ArgsOf<typeof schema>;
+
 export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
   name: 'kubectl_delete',
   description:
     'Deletes the objects of a manifest (`manifest` or the control-machine file `src`) or one object by `kind` and `name`, then waits until they are gone (finalizers and all), failing after `timeout` seconds. Objects that do not exist are skipped silently; changed only when something existed. Check mode reports what would be deleted. Runs `k3s kubectl` on the host it is given, or kubectl with `kubeconfig`.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...manifestSourceProperties,
-      kind: { type: 'string', minLength: 1, description: 'Resource type of one object to delete, e.g. `daemonset`.' },
-      name: { type: 'string', minLength: 1, description: 'Name of that object.' },
-      namespace: { type: 'string', minLength: 1, description: "Namespace (default: the manifest's, else the kubeconfig context's)." },
-      wait: { type: 'boolean', default: true, description: 'Wait until the objects are really gone.' },
-      timeout: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Seconds to wait for the deletion before failing.' },
-      ...kubectlAccessProperties,
-    },
-    oneOf: [{ required: ['manifest'] }, { required: ['src'] }, { required: ['kind', 'name'] }],
-  },
+  schema,
   examples: [
     `- name: Remove the Multus DaemonSet and wait until its pods are gone
   kubectl_delete:
