@@ -16,3 +16,7 @@ export type ArgsOfProperties<P extends Record<string, ArgsSchema>> = ArgsOf<{
   additionalProperties: false;
   properties: P;
 }>;
+
+/** An argument naming an absolute directory on the host, with its default. */
+export const absoluteDirArg = <const D extends string, const T extends string>(defaultDir: D, description: T) =>
+  ({ type: 'string', minLength: 1, pattern: '^/', default: defaultDir, description }) as const;

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
+import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { checkOrApply } from '../lib/apply.ts';
 import { atomically, replaceByLinks, type AtomicSteps } from '../lib/atomic.ts';
@@ -35,13 +35,7 @@ const schema = {
   required: ['facts'],
   properties: {
     ...k3sStateArgProperties,
-    backup_dir: {
-      type: 'string',
-      minLength: 1,
-      pattern: '^/',
-      default: DEFAULT_BACKUP_DIR,
-      description: 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.',
-    },
+    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.'),
   },
 } as const satisfies ArgsSchema;
 

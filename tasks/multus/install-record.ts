@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
+import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../k3s/layout.ts';
 import { MULTUS_DEFAULTS, thickTag } from './manifest-vars.ts';
@@ -60,13 +60,7 @@ const schema = {
   additionalProperties: false,
   required: ['facts'],
   properties: {
-    state_dir: {
-      type: 'string',
-      minLength: 1,
-      pattern: '^/',
-      default: DEFAULT_STATE_DIR,
-      description: 'Absolute directory on the host for state.json (next to backups/).',
-    },
+    state_dir: absoluteDirArg(DEFAULT_STATE_DIR, 'Absolute directory on the host for state.json (next to backups/).'),
     multus_version: {
       type: 'string',
       minLength: 1,
@@ -86,13 +80,7 @@ const schema = {
       description: 'Reference plugins installed next to Multus.',
     },
     facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
-    backup_dir: {
-      type: 'string',
-      minLength: 1,
-      pattern: '^/',
-      default: DEFAULT_BACKUP_DIR,
-      description: "Where k3s_cni_backup keeps K3s's originals.",
-    },
+    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, "Where k3s_cni_backup keeps K3s's originals."),
     files_added: {
       type: 'array',
       items: { type: 'string', minLength: 1 },

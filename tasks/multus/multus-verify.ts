@@ -3,6 +3,7 @@
  * plugin names still linked to an unmodified multicall binary, 00-multus.conf pointing at
  * Flannel, the daemon answering on its socket. Read-only; every check is reported.
  */
+import { absoluteDirArg } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { k3sMultusPaths } from '../k3s/layout.ts';
 import type { BackupRecord } from '../k3s/backup-record.ts';
@@ -41,13 +42,7 @@ export const multusVerify: TaskModule<MultusVerifyArgs> = {
         default: MULTUS_SOCKET,
         description: "multus-daemon's unix socket on the host.",
       },
-      backup_dir: {
-        type: 'string',
-        minLength: 1,
-        pattern: '^/',
-        default: DEFAULT_BACKUP_DIR,
-        description: 'Where k3s_cni_backup keeps its records (for the multicall and Flannel sha256).',
-      },
+      backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Where k3s_cni_backup keeps its records (for the multicall and Flannel sha256).'),
     },
   },
   examples: [
