@@ -1,6 +1,7 @@
 /** ansible_connection: local — runs commands on the control machine through zx. */
 import { spawn } from 'node:child_process';
 import { $ } from 'zx';
+import { InterruptedError } from '../errors.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 import { wrapBecome } from './become.ts';
 
@@ -25,7 +26,12 @@ export class LocalConnection implements Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const { line, stdin } = wrapBecome(command, options.become, options.stdin);
     const p = $({ spawn: spawnTolerantOfEarlyExit, nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
-    const out = await p;
+    // Interrupted: the command was killed; say so as the ssh connection does, not as a failure of it.
+    const out = await p.catch((err: unknown) => {
+      if (options.signal?.aborted) throw new InterruptedError();
+      throw err;
+    });
+    if (options.signal?.aborted) throw new InterruptedError();
     const timedOut = options.timeoutMs !== undefined && out.signal === 'SIGKILL';
     return {
       exitCode: timedOut ? 124 : out.exitCode ?? 1,

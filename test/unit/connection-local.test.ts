@@ -1,5 +1,6 @@
 import t from 'tap';
 import { LocalConnection } from '../../src/connection/local.ts';
+import { InterruptedError } from '../../src/errors.ts';
 
 t.test('a command that exits without reading its stdin is a result, not a crash', async (t) => {
   const conn = new LocalConnection('local');
@@ -12,4 +13,15 @@ t.test('a command that exits without reading its stdin is a result, not a crash'
   }
   const read = await conn.exec('wc -c', { stdin: big });
   t.equal(read.stdout.trim(), String(big.length), 'a command that reads gets all of it');
+});
+
+t.test('an interrupted command is an InterruptedError, as on ssh', async (t) => {
+  const conn = new LocalConnection('local');
+  const controller = new AbortController();
+  const running = conn.exec('echo started; exec sleep 30', { signal: controller.signal }).catch((e: unknown) => e);
+  const aborted = setTimeout(() => controller.abort(), 200);
+  t.teardown(() => clearTimeout(aborted));
+  const err = await running;
+  t.ok(err instanceof InterruptedError, String(err));
+  t.match(err, { exitCode: 130 });
 });
