@@ -33,6 +33,12 @@ export function relinksNeeded(entries: Record<string, K3sEntry>, names: string[]
   return out;
 }
 
+/** Each link made under a temp name in the bin dir, then renamed over the old entry. */
+/** The script that re-links `todo` in `binDir`, each name replaced atomically (also used by k3s_cni_restore). */
+export function relinkCommands(binDir: string, todo: Relink[]): string[] {
+  return atomically(replaceByLinks(todo.map((r) => ({ path: posix.join(binDir, r.name), target: r.target }))));
+}
+
 export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
   name: 'k3s_cni_relink',
   description:
@@ -82,7 +88,7 @@ export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
       failure: `cannot re-link in ${binDir}`,
       diff,
       data,
-      commands: atomically(replaceByLinks(todo.map((r) => ({ path: posix.join(binDir, r.name), target: r.target })))),
+      commands: relinkCommands(binDir, todo),
     });
   },
 };

@@ -51,3 +51,10 @@ export async function checkOrApply(ctx: HostContext, plan: ChangePlan): Promise<
   }
   return changed(plan.done, plan.diff, plan.doneData ?? plan.data);
 }
+
+/** Runs `commands` as one `set -e` script; undefined on success, else the error text. For
+ * modules whose outcome is more than one plan (checkOrApply serves the single-plan ones). */
+export async function applyScript(ctx: HostContext, commands: string[], options: RunOptions = {}): Promise<string | undefined> {
+  const result = await ctx.change(script(commands), options);
+  return result.exitCode === 0 ? undefined : resultError(result);
+}
