@@ -24,6 +24,8 @@ export const MULTUS_CACHE_DIR = '/var/lib/cni/multus';
 
 /** Seconds wait_daemonset waits for the rollout. */
 export const DEFAULT_ROLLOUT_TIMEOUT = 300;
+/** Seconds wait_pods_gone waits for the Multus pods to go on rollback. */
+export const DEFAULT_PODS_GONE_TIMEOUT = 120;
 
 export const DEFAULT_SMOKE_IMAGE = 'docker.io/library/busybox:1.36.1';
 export const DEFAULT_SMOKE_SUBNET = '192.168.250.0/24';
@@ -36,6 +38,9 @@ export const PLAYBOOK_DEFAULTS: Readonly<Record<string, unknown>> = {
   multus_image: DEFAULT_MULTUS_IMAGE,
   extra_cni_plugins: DEFAULT_EXTRA_CNI_PLUGINS,
   multus_wait_timeout: DEFAULT_ROLLOUT_TIMEOUT,
+  rollback_wait_timeout: DEFAULT_PODS_GONE_TIMEOUT,
+  rollback_force: false,
+  rollback_purge: false,
   smoke_image: DEFAULT_SMOKE_IMAGE,
   smoke_subnet: DEFAULT_SMOKE_SUBNET,
 };

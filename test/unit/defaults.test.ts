@@ -7,6 +7,7 @@ import { registry } from '../../tasks/index.ts';
 import {
   DEFAULT_BACKUP_DIR,
   DEFAULT_EXTRA_CNI_PLUGINS,
+  DEFAULT_PODS_GONE_TIMEOUT,
   DEFAULT_ROLLOUT_TIMEOUT,
   DEFAULT_SMOKE_IMAGE,
   DEFAULT_SMOKE_SUBNET,
@@ -64,6 +65,7 @@ t.test('module schemas announce the same defaults', async (t) => {
   t.equal(schemaDefault('multus_verify', 'socket'), MULTUS_SOCKET);
   t.same(schemaDefault('multus_verify', 'extra_cni_plugins'), DEFAULT_EXTRA_CNI_PLUGINS);
   t.equal(schemaDefault('wait_daemonset', 'timeout'), DEFAULT_ROLLOUT_TIMEOUT);
+  t.equal(schemaDefault('wait_pods_gone', 'timeout'), DEFAULT_PODS_GONE_TIMEOUT);
   t.equal(schemaDefault('multus_smoke', 'image'), DEFAULT_SMOKE_IMAGE);
   t.equal(schemaDefault('multus_smoke', 'subnet'), DEFAULT_SMOKE_SUBNET);
   t.same(MULTUS_DEFAULTS.extra_cni_plugins, DEFAULT_EXTRA_CNI_PLUGINS);
