@@ -31,6 +31,11 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}: ${d.message}`;
 }
 
+/** Diagnostics in source order (line, then column); ties keep their order (sort is stable). */
+export function sortByPosition(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
 export class ProvisionError extends Error {
   readonly exitCode: ExitCodeValue;
   constructor(message: string, exitCode: ExitCodeValue) {

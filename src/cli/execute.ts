@@ -60,7 +60,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
       playbook: o.playbook,
       registry,
       connections: pool,
-      reporter: sink,
+      reporter,
       check: o.flags.check,
       diff: o.flags.diff,
       forks: o.flags.forks,
@@ -77,7 +77,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     process.off('SIGTERM', onSignal);
     o.signal?.removeEventListener('abort', onSignal);
     await pool.closeAll();
-    await sink.close();
+    await reporter.close();
     lock.release();
   }
 }

@@ -1,5 +1,6 @@
 /** Usage text for every command; the exit codes are the same everywhere and listed once. */
 import { DRIFT_EXIT_CODES, DRIFT_HELP } from './drift-help.ts';
+import { DEFAULT_BACKUP_DIR, DEFAULT_STATE_DIR } from '../../tasks/lib/defaults.ts';
 
 export const EXIT_CODES = `Exit codes:
   0    success / in sync
@@ -32,12 +33,12 @@ Put the Multus CNI thick plugin on every K3s node of the inventory (groups serve
 in order and idempotently (playbooks/install.yaml):
   preflight  K3s present, data dir, CNI bin-dir layout, multicall binary, Flannel conflist;
              cluster access (once). A host that fails preflight is changed in no way.
-  backup     K3s's own CNI entries (cni + 7 plugin names) under /var/lib/provision/backups;
+  backup     K3s's own CNI entries (cni + 7 plugin names) under ${DEFAULT_BACKUP_DIR};
              the first (pristine) backup is never overwritten
   apply      the rendered manifest (once, server-side apply), then wait for the DaemonSet
   relink     every K3s-owned plugin name back to K3s's multicall binary, atomically
   verify     binaries, links, multicall sha256, 00-multus.conf, socket, /readyz
-  record     /var/lib/provision/state.json: what was installed, where the backups are
+  record     ${DEFAULT_STATE_DIR}/state.json: what was installed, where the backups are
 Run parts with --tags preflight,verify …; plan with --check (exit 2 when changes are pending).
 
   --smoke                     afterwards, run the smoke test (see 'provision smoke --help')

@@ -38,7 +38,3 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
   return command(rest, out);
 }
-
-export function registerCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
-}

@@ -1,7 +1,22 @@
 /** ansible_connection: local — runs commands on the control machine through zx. */
+import { spawn } from 'node:child_process';
 import { $ } from 'zx';
+import { InterruptedError } from '../errors.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 import { wrapBecome } from './become.ts';
+
+/**
+ * A command that exits without reading all of its stdin (a kubectl that fails at once)
+ * closes the pipe under zx's write: that EPIPE is told by the command's exit code, and
+ * must not become an uncaught exception that ends the run.
+ */
+const spawnTolerantOfEarlyExit = ((...args: Parameters<typeof spawn>) => {
+  const child = spawn(...args);
+  child.stdin?.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  return child;
+}) as typeof spawn;
 
 export class LocalConnection implements Connection {
   constructor(readonly host: string) {}
@@ -10,8 +25,13 @@ export class LocalConnection implements Connection {
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const { line, stdin } = wrapBecome(command, options.become, options.stdin);
-    const p = $({ nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
-    const out = await p;
+    const p = $({ spawn: spawnTolerantOfEarlyExit, nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
+    // Interrupted: the command was killed; say so as the ssh connection does, not as a failure of it.
+    const out = await p.catch((err: unknown) => {
+      if (options.signal?.aborted) throw new InterruptedError();
+      throw err;
+    });
+    if (options.signal?.aborted) throw new InterruptedError();
     const timedOut = options.timeoutMs !== undefined && out.signal === 'SIGKILL';
     return {
       exitCode: timedOut ? 124 : out.exitCode ?? 1,

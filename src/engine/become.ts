@@ -4,6 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import type { BecomeSpec } from '../connection/types.ts';
+import { isAnsibleTrue } from '../template/boolean.ts';
 import { evaluateCondition } from '../template/index.ts';
 import type { Play, TaskSpec } from '../playbook/types.ts';
 import type { Vars } from './scope.ts';
@@ -14,7 +15,7 @@ import type { Vars } from './scope.ts';
  */
 export function resolveBecome(task: TaskSpec, play: Play, hostVars: Vars, targetVars: Vars = hostVars): BecomeSpec | undefined {
   const taskBecome = typeof task.become === 'string' ? evaluateCondition(task.become, hostVars) : task.become;
-  const enabled = taskBecome ?? play.become ?? truthy(hostVars.ansible_become);
+  const enabled = taskBecome ?? play.become ?? isAnsibleTrue(hostVars.ansible_become);
   if (!enabled) return undefined;
   const user = task.becomeUser ?? play.becomeUser ?? stringVar(targetVars.ansible_become_user) ?? 'root';
   if (loginUser(targetVars) === user) return undefined;
@@ -25,11 +26,6 @@ export function resolveBecome(task: TaskSpec, play: Play, hostVars: Vars, target
 function loginUser(hostVars: Vars): string {
   if (hostVars.ansible_connection === 'local') return userInfo().username;
   return stringVar(hostVars.ansible_user) ?? userInfo().username;
-}
-
-function truthy(value: unknown): boolean {
-  if (typeof value === 'string') return ['true', 'yes', 'on', '1'].includes(value.toLowerCase());
-  return value === true || value === 1;
 }
 
 function stringVar(value: unknown): string | undefined {

@@ -3,12 +3,12 @@
  * retries/until, then changed_when / failed_when / ignore_errors. Everything that goes
  * wrong becomes a TaskResult — nothing thrown escapes to the play.
  */
-import type { ValidateFunction } from 'ajv';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { BecomeSpec, Connection } from '../connection/types.ts';
 import { UnreachableError } from '../errors.ts';
 import { evaluateCondition, renderValue, UndefinedVariableError } from '../template/index.ts';
 import type { TaskSpec } from '../playbook/types.ts';
-import { createAjv } from '../source/schema-check.ts';
+import { validatorFor } from '../source/schema-check.ts';
 import type { HostStatus } from './events.ts';
 import { createHostContext, type CommandObserver } from './host-context.ts';
 import type { Vars } from './scope.ts';
@@ -39,8 +39,6 @@ export interface TaskOutcome {
   registered: Record<string, unknown>;
 }
 
-const ajv = createAjv();
-const validators = new WeakMap<TaskModule, ValidateFunction>();
 
 export async function runTask(input: TaskRunInput): Promise<TaskOutcome> {
   const { task, module } = input;
@@ -76,11 +74,7 @@ function renderArgs(args: Record<string, unknown>, module: TaskModule, scope: Va
 }
 
 function validateArgs(module: TaskModule, args: Record<string, unknown>): string | undefined {
-  let validate = validators.get(module);
-  if (!validate) {
-    validate = ajv.compile(module.schema);
-    validators.set(module, validate);
-  }
+  const validate = validatorFor(module.schema);
   if (validate(args)) return undefined;
   const problems = (validate.errors ?? []).map((e) => `${e.instancePath || 'arguments'} ${e.message ?? e.keyword}`);
   return `${module.name}: invalid arguments after templating: ${problems.join('; ')}`;
@@ -99,7 +93,8 @@ async function attempt(input: TaskRunInput, args: Record<string, unknown>, conne
     if (!result.failed && evaluateCondition(task.until, scope)) return withAttempts(result, n);
     if (n <= retries) {
       input.onProgress(`retrying (${n}/${retries})`);
-      await sleep(delayMs, input.signal);
+      // An interrupt ends the wait; the next attempt then meets the aborted signal.
+      await delay(delayMs, undefined, { signal: input.signal }).catch(() => undefined);
     }
   }
   return withAttempts({ ...result, failed: true, msg: `still failing after ${retries + 1} attempts: ${result.msg}` }, retries + 1);
@@ -188,17 +183,4 @@ function controlOnlyConnection(host: string): Connection {
     throw new Error(`${host}: a control-only module tried to run a command on the host`);
   };
   return { host, connect: async () => {}, exec: refuse, close: async () => {} };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -6,6 +6,7 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.ts';
+import { ansibleBoolean } from '../template/boolean.ts';
 import type { InventoryHost } from './types.ts';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
@@ -50,9 +51,7 @@ export function connectionSettings(host: InventoryHost): ConnectionSettings {
   const bool = (name: string): boolean | undefined => {
     const value = v[name];
     if (value === undefined || value === null) return undefined;
-    if (value === true || value === 'yes' || value === 'on') return true;
-    if (value === false || value === 'no' || value === 'off') return false;
-    return wrong(name, 'a boolean');
+    return ansibleBoolean(value) ?? wrong(name, 'a boolean');
   };
 
   const connection = str('ansible_connection') ?? 'ssh';

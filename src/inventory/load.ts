@@ -4,8 +4,8 @@
  * ValidationError, positioned file:line:column, before any host is touched.
  */
 import type { ValidateFunction } from 'ajv';
-import { ValidationError, type Diagnostic } from '../errors.ts';
-import { createAjv, schemaDiagnostics } from '../source/schema-check.ts';
+import { sortByPosition, ValidationError, type Diagnostic } from '../errors.ts';
+import { schemaDiagnostics, validatorFor } from '../source/schema-check.ts';
 import { loadYamlFile, parseYamlText, type YamlSource } from '../source/yaml-source.ts';
 import { groupGraphDiagnostics, resolveInventory } from './groups.ts';
 import { selectHosts } from './patterns.ts';
@@ -13,12 +13,7 @@ import { inventorySchema } from './schema.ts';
 import { readInventoryDefs } from './structure.ts';
 import type { Inventory, InventoryHost } from './types.ts';
 
-let validateInventory: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  validateInventory ??= createAjv().compile(inventorySchema);
-  return validateInventory;
-}
+const validator = (): ValidateFunction => validatorFor(inventorySchema);
 
 export function loadInventory(file: string): Inventory {
   return inventoryFromSource(loadYamlFile(file));
@@ -55,11 +50,4 @@ export function makeInventory(file: string, hosts: InventoryHost[], groups: Reco
     host: (name) => byName.get(name),
     select: (pattern) => selectHosts(pattern, scope),
   };
-}
-
-function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => (a.d.line ?? 0) - (b.d.line ?? 0) || (a.d.col ?? 0) - (b.d.col ?? 0) || a.i - b.i)
-    .map(({ d }) => d);
 }

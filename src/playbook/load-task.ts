@@ -6,7 +6,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.ts';
 import type { TaskModule } from '../module/task.ts';
-import { createAjv, describeType, schemaDiagnostics } from '../source/schema-check.ts';
+import { describeType, schemaDiagnostics, validatorFor } from '../source/schema-check.ts';
 import type { YamlPath, YamlSource } from '../source/yaml-source.ts';
 import { HANDLER_KEYWORDS, handlerSchema, TASK_KEYWORDS, taskSchema } from './schema.ts';
 import { checkConditions, checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
@@ -28,24 +28,16 @@ const UNSUPPORTED_KEYWORDS = new Set([
   'diff', 'async', 'poll', 'throttle', 'timeout', 'local_action', 'connection', 'any_errors_fatal',
 ]);
 
-let taskValidate: ValidateFunction | undefined;
-let handlerValidate: ValidateFunction | undefined;
-const taskValidator = () => (taskValidate ??= createAjv().compile(taskSchema));
-const handlerValidator = () => (handlerValidate ??= createAjv().compile(handlerSchema));
+const taskValidator = () => validatorFor(taskSchema);
+const handlerValidator = () => validatorFor(handlerSchema);
 
-const validators = new WeakMap<TaskModule, ValidateFunction | Error>();
-
-function validatorFor(module: TaskModule): ValidateFunction | Error {
-  let v = validators.get(module);
-  if (!v) {
-    try {
-      v = createAjv().compile(module.schema);
-    } catch (err) {
-      v = err as Error;
-    }
-    validators.set(module, v);
+/** A module whose schema does not compile is reported as a diagnostic, not thrown. */
+function moduleValidator(module: TaskModule): ValidateFunction | Error {
+  try {
+    return validatorFor(module.schema);
+  } catch (err) {
+    return err as Error;
   }
-  return v;
 }
 
 /** `ansible.builtin.copy` is `copy`. */
@@ -166,7 +158,7 @@ function moduleArgs(
   }
   const extra = isMapping(raw.args) ? raw.args : {};
   const args = { ...extra, ...inline };
-  const validate = validatorFor(module);
+  const validate = moduleValidator(module);
   if (validate instanceof Error) {
     diagnostics.push({ ...source.positionOf(modulePath, { key: true }), message: `module "${module.name}" has an invalid argument schema: ${validate.message}` });
     return { args, valid: false };

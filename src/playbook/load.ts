@@ -4,18 +4,14 @@
  * a handler — is collected and thrown as one ValidationError, each with file:line:col.
  * Arguments stay raw: they are rendered per host at run time.
  */
-import type { ValidateFunction } from 'ajv';
-import { ValidationError, type Diagnostic } from '../errors.ts';
+import { sortByPosition, ValidationError, type Diagnostic } from '../errors.ts';
 import type { TaskModule } from '../module/task.ts';
-import { createAjv, schemaDiagnostics } from '../source/schema-check.ts';
+import { schemaDiagnostics, validatorFor } from '../source/schema-check.ts';
 import { loadYamlFile, type YamlPath } from '../source/yaml-source.ts';
 import { checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
 import { buildTask, type LoadContext } from './load-task.ts';
 import { playbookSchema, playSchema } from './schema.ts';
 import type { Play, Playbook, TaskSpec } from './types.ts';
-
-let playbookValidator: ValidateFunction | undefined;
-let playValidator: ValidateFunction | undefined;
 
 export function loadPlaybook(file: string, registry: Record<string, TaskModule>): Playbook {
   const source = loadYamlFile(file);
@@ -23,8 +19,7 @@ export function loadPlaybook(file: string, registry: Record<string, TaskModule>)
   if (source.value === null || source.value === undefined) {
     throw new ValidationError([{ file, line: 1, col: 1, message: 'the playbook is empty: expected a list of plays' }]);
   }
-  playbookValidator ??= createAjv().compile(playbookSchema);
-  const ctx: LoadContext = { source, registry, diagnostics: schemaDiagnostics(playbookValidator, source.value, source) };
+  const ctx: LoadContext = { source, registry, diagnostics: schemaDiagnostics(validatorFor(playbookSchema), source.value, source) };
   if (!Array.isArray(source.value)) throw new ValidationError(ctx.diagnostics);
   const plays: Play[] = [];
   source.value.forEach((raw, i) => {
@@ -38,8 +33,7 @@ export function loadPlaybook(file: string, registry: Record<string, TaskModule>)
 function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undefined {
   const { source } = ctx;
   const shown = [`play ${Number(path[0]) + 1}`];
-  playValidator ??= createAjv().compile(playSchema);
-  ctx.diagnostics.push(...mergeAlternatives(schemaDiagnostics(playValidator, raw, relabel(source, path, shown), shown)));
+  ctx.diagnostics.push(...mergeAlternatives(schemaDiagnostics(validatorFor(playSchema), raw, relabel(source, path, shown), shown)));
   if (!isMapping(raw)) return undefined;
   for (const keyword of ['name', 'hosts', 'become_user', 'vars']) {
     if (hasKey(raw, keyword)) checkTemplates(raw[keyword], [...path, keyword], ctx);
@@ -99,8 +93,4 @@ function checkNotify(raw: Record<string, unknown>, path: YamlPath, ctx: LoadCont
       }
     });
   }
-}
-
-function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }

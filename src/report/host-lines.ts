@@ -4,7 +4,7 @@
  */
 import type { RunEvent } from '../engine/events.ts';
 import { banner } from './recap.ts';
-import { unifiedDiff } from './line-diff.ts';
+import { unifiedDiff } from './unified-diff.ts';
 
 export type TaskStartEvent = Extract<RunEvent, { type: 'task_start' }>;
 export type HostResultEvent = Extract<RunEvent, { type: 'host_result' }>;

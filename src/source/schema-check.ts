@@ -10,6 +10,19 @@ export function createAjv(): Ajv {
   return new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
 }
 
+/** The one ajv instance of the process, and each schema compiled once (by object identity). */
+const ajv = createAjv();
+const compiledSchemas = new WeakMap<object, ValidateFunction>();
+
+export function validatorFor(schema: object): ValidateFunction {
+  let validate = compiledSchemas.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiledSchemas.set(schema, validate);
+  }
+  return validate;
+}
+
 export function decodePointer(pointer: string): string[] {
   if (!pointer) return [];
   return pointer

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { quote } from '../connection/quote.ts';
 import { TemplateEvaluationError } from './errors.ts';
+import { isAnsibleTrue } from './boolean.ts';
 import { toText, truthy, typeName } from './values.ts';
 
 export interface FilterContext {
@@ -43,14 +44,6 @@ function jsonText(value: unknown, indent?: number): string {
   } catch (err) {
     throw new TemplateEvaluationError(`to_json: ${(err as Error).message}`);
   }
-}
-
-/** Ansible's bool: yes/on/true/1 (any case) are true, everything else false. */
-function toBool(value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value === 1;
-  if (typeof value === 'string') return ['yes', 'on', 'true', '1', 'y', 't'].includes(value.trim().toLowerCase());
-  return false;
 }
 
 function toInt(value: unknown, fallback: unknown, base: number): unknown {
@@ -106,7 +99,7 @@ function split(value: unknown, args: unknown[], kwargs: Record<string, unknown>)
 }
 
 export const TEXT_FILTERS: Record<string, Filter> = {
-  bool: (v) => toBool(v),
+  bool: (v) => isAnsibleTrue(v),
   int: (v, a, k) => toInt(v, param(a, k, 0, 'default', 0), Number(param(a, k, 1, 'base', 10))),
   float: (v, a, k) => toFloat(v, param(a, k, 0, 'default', 0)),
   string: (v) => toText(v),

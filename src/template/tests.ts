@@ -2,6 +2,7 @@
  * Tests: `x is string`, `r is failed`, `v is version('1.28.15', '>=')`. `defined` and
  * `undefined` are part of the evaluator, which must see an undefined operand before it fails.
  */
+import { coerce, compare } from 'semver';
 import { TemplateEvaluationError } from './errors.ts';
 import { deepEqual, isPlainObject, lookup, MISSING, truthy, typeName } from './values.ts';
 
@@ -27,18 +28,15 @@ export function contains(container: unknown, item: unknown): boolean {
 }
 
 /**
- * Dotted numeric versions, a leading `v` and any `-pre` / `+build` suffix ignored:
- * `v1.30.6+k3s1` compares as 1.30.6. Missing parts count as 0.
+ * Versions compare by semver's precedence after `semver.coerce`: a leading `v` and any
+ * `-pre` / `+build` suffix are ignored, missing parts count as 0 (`v1.30.6+k3s1` is
+ * 1.30.6, `1.29` is 1.29.0).
  */
 function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.trim().replace(/^v/i, '').split(/[-+]/)[0].split('.').map((p) => parseInt(p, 10) || 0);
-  const x = parts(a);
-  const y = parts(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
+  const x = coerce(a.trim());
+  const y = coerce(b.trim());
+  if (!x || !y) throw new TemplateEvaluationError(`version: cannot read a version from ${JSON.stringify(x ? b : a)}`);
+  return compare(x, y);
 }
 
 const VERSION_OPERATORS: Record<string, (d: number) => boolean> = {

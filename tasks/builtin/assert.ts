@@ -1,16 +1,27 @@
 /** assert: check expressions against the host's variables; fail with a clear message if one is false. */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { evaluateCondition, TemplateError, UndefinedVariableError } from '../../src/template/index.ts';
 
-export interface AssertArgs {
-  that: string | boolean | Array<string | boolean>;
-  fail_msg?: string;
-  msg?: string;
-  success_msg?: string;
-  quiet?: boolean;
-}
+const expressionSchema = { type: ['string', 'boolean'] } as const;
 
-const expressionSchema = { type: ['string', 'boolean'] };
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['that'],
+  properties: {
+    that: {
+      anyOf: [expressionSchema, { type: 'array', minItems: 1, items: expressionSchema }],
+      description: 'An expression, or a list of expressions that must all be true.',
+    },
+    fail_msg: { type: 'string', description: 'Message when an assertion fails.' },
+    msg: { type: 'string', description: 'Same as fail_msg (Ansible alias).' },
+    success_msg: { type: 'string', description: 'Message when all assertions pass.' },
+    quiet: { type: 'boolean', default: false, description: 'Report nothing when all assertions pass.' },
+  },
+} as const satisfies ArgsSchema;
+
+export type AssertArgs = ArgsOf<typeof schema>;
 
 export const assert: TaskModule<AssertArgs> = {
   name: 'assert',
@@ -19,21 +30,7 @@ export const assert: TaskModule<AssertArgs> = {
   controlOnly: true,
   readOnly: true,
   rawArgs: ['that'],
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['that'],
-    properties: {
-      that: {
-        anyOf: [expressionSchema, { type: 'array', minItems: 1, items: expressionSchema }],
-        description: 'An expression, or a list of expressions that must all be true.',
-      },
-      fail_msg: { type: 'string', description: 'Message when an assertion fails.' },
-      msg: { type: 'string', description: 'Same as fail_msg (Ansible alias).' },
-      success_msg: { type: 'string', description: 'Message when all assertions pass.' },
-      quiet: { type: 'boolean', default: false, description: 'Report nothing when all assertions pass.' },
-    },
-  },
+  schema,
   examples: [
     `- name: K3s data dir is absolute
   assert:

@@ -3,14 +3,18 @@
  * in a diff, and the commands that set it. Owners and groups may be names or numeric ids.
  */
 import { sh } from '../../src/connection/quote.ts';
+import type { ArgsOf } from '../../src/module/args.ts';
 import type { PresentPath } from '../lib/path-stat.ts';
-import { normalizeMode } from '../lib/mode.ts';
+import { modeSchema, normalizeMode } from '../lib/mode.ts';
 
-export interface Attributes {
-  mode?: string;
-  owner?: string;
-  group?: string;
-}
+/** The schema properties of the attributes, shared by the modules that set them. */
+export const attributeProperties = {
+  mode: modeSchema,
+  owner: { type: 'string', minLength: 1, description: 'Owner, as a user name or numeric uid.' },
+  group: { type: 'string', minLength: 1, description: 'Group, as a group name or numeric gid.' },
+} as const;
+
+export type Attributes = ArgsOf<{ type: 'object'; additionalProperties: false; properties: typeof attributeProperties }>;
 
 const isNumericId = (s: string): boolean => /^[0-9]+$/.test(s);
 

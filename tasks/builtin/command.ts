@@ -4,35 +4,35 @@
  * as in Ansible's command module.
  */
 import { sh } from '../../src/connection/quote.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, type TaskModule } from '../../src/module/task.ts';
-import { guardProperties, runGuarded, type GuardArgs } from './guarded-command.ts';
+import { guardProperties, runGuarded } from './guarded-command.ts';
 import { CommandLineError, splitCommandLine } from './split-command.ts';
 
-export interface CommandArgs extends GuardArgs {
-  cmd?: string;
-  argv?: string[];
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cmd: { type: 'string', minLength: 1, description: 'The command line; split into words, no shell features.' },
+    argv: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string' },
+      description: 'The program and its arguments as a list; each item is one word, exactly as given.',
+    },
+    ...guardProperties,
+  },
+  oneOf: [{ required: ['cmd'] }, { required: ['argv'] }],
+} as const satisfies ArgsSchema;
+
+export type CommandArgs = ArgsOf<typeof schema>;
 
 export const command: TaskModule<CommandArgs> = {
   name: 'command',
   description:
     'Runs a program on the host without a shell: the command line is split into words (quotes group words, nothing is expanded) or given as `argv`. Reports changed unless `creates`/`removes` say the work is already done; fails when the exit code is not 0. In check mode it is skipped, unless `creates`/`removes` can tell whether it would run. Registers rc, stdout, stderr, stdout_lines and stderr_lines.',
   freeForm: 'cmd',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      cmd: { type: 'string', minLength: 1, description: 'The command line; split into words, no shell features.' },
-      argv: {
-        type: 'array',
-        minItems: 1,
-        items: { type: 'string' },
-        description: 'The program and its arguments as a list; each item is one word, exactly as given.',
-      },
-      ...guardProperties,
-    },
-    oneOf: [{ required: ['cmd'] }, { required: ['argv'] }],
-  },
+  schema,
   examples: [
     `- name: Show the K3s version
   command: k3s --version

@@ -9,57 +9,54 @@ import { createHash } from 'node:crypto';
 import { readFile, stat as localStat } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
+import { failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByFile } from '../lib/atomic.ts';
 import {
   attributeLines,
+  attributeProperties,
   currentAttributes,
   differingAttributes,
   hasAttributes,
   setAttributesCommands,
   type Attributes,
 } from './attributes.ts';
-import { modeSchema } from '../lib/mode.ts';
 import { describeKind, statFact, type PathStat, type PresentPath } from '../lib/path-stat.ts';
-import { backupPath, siblingTempPath } from '../lib/temp-path.ts';
+import { backupPath } from '../lib/temp-path.ts';
 import { contentForDiff, DIFF_LIMIT } from './text-diff.ts';
 
-export interface CopyArgs extends Attributes {
-  dest: string;
-  content?: string;
-  src?: string;
-  backup?: boolean;
-}
-
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dest'],
+  properties: {
+    dest: { type: 'string', minLength: 1, description: 'Path of the file on the host.' },
+    content: { type: 'string', description: 'The file content, given inline.' },
+    src: {
+      type: 'string',
+      minLength: 1,
+      description: 'A file on the control machine; relative paths resolve against the playbook directory.',
+    },
+    ...attributeProperties,
+    backup: {
+      type: 'boolean',
+      default: false,
+      description: 'Keep the replaced file as `dest.<timestamp>~` (only when a regular file is replaced).',
+    },
+  },
+  oneOf: [{ required: ['content'] }, { required: ['src'] }],
+} as const satisfies ArgsSchema;
+
+export type CopyArgs = ArgsOf<typeof schema>;
 
 export const copy: TaskModule<CopyArgs> = {
   name: 'copy',
   description:
     'Writes `content`, or the control-machine file `src` (relative to the playbook), to `dest` on the host. Changed only when the sha256, mode, owner or group differ. The file is written to a temp file in the same directory and renamed onto `dest`, so `dest` is replaced atomically and a symlink at `dest` is replaced by the file rather than written through. Without `mode`/`owner`/`group` a replaced file keeps its previous ones. A real directory at `dest` receives `src` under its own name.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['dest'],
-    properties: {
-      dest: { type: 'string', minLength: 1, description: 'Path of the file on the host.' },
-      content: { type: 'string', description: 'The file content, given inline.' },
-      src: {
-        type: 'string',
-        minLength: 1,
-        description: 'A file on the control machine; relative paths resolve against the playbook directory.',
-      },
-      mode: modeSchema,
-      owner: { type: 'string', minLength: 1, description: 'Owner, as a user name or numeric uid.' },
-      group: { type: 'string', minLength: 1, description: 'Group, as a group name or numeric gid.' },
-      backup: {
-        type: 'boolean',
-        default: false,
-        description: 'Keep the replaced file as `dest.<timestamp>~` (only when a regular file is replaced).',
-      },
-    },
-    oneOf: [{ required: ['content'] }, { required: ['src'] }],
-  },
+  schema,
   examples: [
     `- name: Multus daemon config
   copy:
@@ -114,28 +111,31 @@ export const copy: TaskModule<CopyArgs> = {
       before: await describeBefore(ctx, dest, st, sameContent, current ? currentAttributes(current, todo) : {}),
       after: attributeLines(todo).map((l) => `${l}\n`).join('') + (sameContent ? '' : describeNew(ctx, data, checksum)),
     };
-    if (ctx.check) return changed(`would ${sameContent ? 'update attributes of' : 'write'} ${dest}`, diff, result);
-
     if (sameContent) {
-      const err = await applyScript(ctx, setAttributesCommands(dest, todo));
-      return err ? failed(`cannot set attributes of ${dest}: ${err}`, result) : changed(`updated attributes of ${dest}`, diff, result);
+      return checkOrApply(ctx, {
+        action: `update attributes of ${dest}`,
+        done: `updated attributes of ${dest}`,
+        failure: `cannot set attributes of ${dest}`,
+        diff,
+        data: result,
+        commands: setAttributesCommands(dest, todo),
+      });
     }
-
-    const tmp = siblingTempPath(dest, 'copy');
     const backup = args.backup && current ? backupPath(dest) : undefined;
-    const commands = [
-      sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
-      // noclobber: the temp name must be new, never an existing file or link.
-      sh`set -C; cat > ${tmp}; set +C`,
-      ...preserveOwnership(tmp, current, want),
-      ...setAttributesCommands(tmp, { ...want, mode: want.mode ?? current?.mode }),
-      ...(backup ? [sh`cp -p -- ${dest} ${backup}`] : []),
-      // -T: a symlink (even one to a directory) at dest is replaced, never entered.
-      sh`mv -f -T -- ${tmp} ${dest}`,
-    ];
-    const err = await applyScript(ctx, commands, { stdin: data });
-    if (err) return failed(`cannot write ${dest}: ${err}`, result);
-    return changed(`wrote ${dest}`, diff, backup ? { ...result, backup_file: backup } : result);
+    const replacement = replaceByFile(dest, {
+      purpose: 'copy',
+      prepare: (tmp) => [...preserveOwnership(tmp, current, want), ...setAttributesCommands(tmp, { ...want, mode: want.mode ?? current?.mode })],
+      ...(backup ? { beforeRename: [sh`cp -p -- ${dest} ${backup}`] } : {}),
+    });
+    return checkOrApply(ctx, {
+      action: `write ${dest}`,
+      done: `wrote ${dest}`,
+      diff,
+      data: result,
+      ...(backup ? { doneData: { ...result, backup_file: backup } } : {}),
+      commands: atomically(replacement),
+      stdin: data,
+    });
   },
 };
 

@@ -1,13 +1,21 @@
 /** debug: print a message or the value of an expression. */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { ok, type TaskModule } from '../../src/module/task.ts';
 import { evaluateExpression, UndefinedVariableError } from '../../src/template/index.ts';
 
-export interface DebugArgs {
-  msg?: unknown;
-  var?: string;
-}
-
 const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined');
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    msg: { description: 'The message; any value (lists and mappings are shown as JSON).' },
+    var: { type: 'string', minLength: 1, description: 'An expression whose value is shown, e.g. `result.stdout_lines`.' },
+  },
+  not: { required: ['msg', 'var'] },
+} as const satisfies ArgsSchema;
+
+export type DebugArgs = ArgsOf<typeof schema>;
 
 export const debug: TaskModule<DebugArgs> = {
   name: 'debug',
@@ -17,15 +25,7 @@ export const debug: TaskModule<DebugArgs> = {
   readOnly: true,
   rawArgs: ['var'],
   freeForm: 'msg',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      msg: { description: 'The message; any value (lists and mappings are shown as JSON).' },
-      var: { type: 'string', minLength: 1, description: 'An expression whose value is shown, e.g. `result.stdout_lines`.' },
-    },
-    not: { required: ['msg', 'var'] },
-  },
+  schema,
   examples: [
     `- name: Show the CNI bin dir
   debug:

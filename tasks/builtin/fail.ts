@@ -1,9 +1,16 @@
 /** fail: stop this host with a message (usually under `when`). */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, type TaskModule } from '../../src/module/task.ts';
 
-export interface FailArgs {
-  msg?: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    msg: { type: 'string', default: 'Failed as requested from task', description: 'The failure message.' },
+  },
+} as const satisfies ArgsSchema;
+
+export type FailArgs = ArgsOf<typeof schema>;
 
 export const fail: TaskModule<FailArgs> = {
   name: 'fail',
@@ -11,13 +18,7 @@ export const fail: TaskModule<FailArgs> = {
   controlOnly: true,
   readOnly: true,
   freeForm: 'msg',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      msg: { type: 'string', default: 'Failed as requested from task', description: 'The failure message.' },
-    },
-  },
+  schema,
   examples: [
     `- name: Refuse clusters without Flannel
   fail:

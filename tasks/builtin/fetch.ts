@@ -6,16 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { sha256 } from './copy.ts';
 import { readFileFact } from '../lib/read-file.ts';
 import { contentForDiff } from './text-diff.ts';
-
-export interface FetchArgs {
-  src: string;
-  dest: string;
-  flat?: boolean;
-}
 
 /** The whole file passes through memory (base64 over the connection). */
 export const FETCH_LIMIT = 32 * 1024 * 1024;
@@ -32,23 +27,27 @@ export function fetchDestination(args: FetchArgs, host: string, playbookDir: str
   return join(base, host, relative);
 }
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['src', 'dest'],
+  properties: {
+    src: { type: 'string', minLength: 1, description: 'The file on the host.' },
+    dest: { type: 'string', minLength: 1, description: 'Directory (or, with flat, file) on the control machine.' },
+    flat: {
+      type: 'boolean',
+      default: false,
+      description: 'Store at `dest` directly instead of under `dest/<inventory_hostname>/`.',
+    },
+  },
+} as const satisfies ArgsSchema;
+
+export type FetchArgs = ArgsOf<typeof schema>;
+
 export const fetch: TaskModule<FetchArgs> = {
   name: 'fetch',
   description: `Copies a file from the host to the control machine. Without \`flat\` it is stored as \`dest/<inventory_hostname>/<src path>\`; with \`flat: true\` at \`dest\` itself (or \`dest/<file name>\` when \`dest\` ends with \`/\`). Relative \`dest\` resolves against the playbook directory. Changed only when the local copy differs; check mode writes nothing. Files over ${FETCH_LIMIT} bytes are refused. Registers \`dest\` and \`checksum\` (sha256).`,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['src', 'dest'],
-    properties: {
-      src: { type: 'string', minLength: 1, description: 'The file on the host.' },
-      dest: { type: 'string', minLength: 1, description: 'Directory (or, with flat, file) on the control machine.' },
-      flat: {
-        type: 'boolean',
-        default: false,
-        description: 'Store at `dest` directly instead of under `dest/<inventory_hostname>/`.',
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Keep each node's Multus config
   fetch:

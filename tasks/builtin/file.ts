@@ -4,48 +4,46 @@
  * second run reports no change (Ansible's touch with preserved times).
  */
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
 import {
   attributeLines,
+  attributeProperties,
   currentAttributes,
   differingAttributes,
   hasAttributes,
   setAttributesCommands,
   type Attributes,
 } from './attributes.ts';
-import { modeSchema } from '../lib/mode.ts';
 import { describeKind, statFact, type PresentPath } from '../lib/path-stat.ts';
 
 export type FileState = 'directory' | 'absent' | 'touch' | 'file';
 
-export interface FileArgs extends Attributes {
-  path: string;
-  state?: FileState;
-}
-
 const lines = (state: string, attrs: Attributes): string => [`state: ${state}`, ...attributeLines(attrs)].join('\n') + '\n';
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1, description: 'The path to manage.' },
+    state: {
+      enum: ['directory', 'absent', 'touch', 'file'],
+      default: 'file',
+      description: 'What should be at the path.',
+    },
+    ...attributeProperties,
+  },
+} as const satisfies ArgsSchema;
+
+export type FileArgs = ArgsOf<typeof schema>;
 
 export const file: TaskModule<FileArgs> = {
   name: 'file',
   description:
     'Makes a path a directory (`directory`, created with its parents), an existing or new empty file (`touch`), or removes it (`absent`, recursively), and sets mode, owner and group when given. `file` only sets the attributes of a regular file that must already exist. Symlinks are followed except by `absent`, which removes the link itself; use `symlink` to manage links.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path'],
-    properties: {
-      path: { type: 'string', minLength: 1, description: 'The path to manage.' },
-      state: {
-        enum: ['directory', 'absent', 'touch', 'file'],
-        default: 'file',
-        description: 'What should be at the path.',
-      },
-      mode: modeSchema,
-      owner: { type: 'string', minLength: 1, description: 'Owner, as a user name or numeric uid.' },
-      group: { type: 'string', minLength: 1, description: 'Group, as a group name or numeric gid.' },
-    },
-  },
+  schema,
   examples: [
     `- name: Multus runtime directory
   file:
@@ -70,10 +68,12 @@ export const file: TaskModule<FileArgs> = {
     if (state === 'absent') {
       const st = await ctx.fact(statFact(path, { checksum: false, follow: false }));
       if (!st.exists) return ok(`${path} is absent`);
-      const diff = { before: lines(describeKind(st), {}), after: lines('absent', {}) };
-      if (ctx.check) return changed(`would remove ${path}`, diff);
-      const err = await applyScript(ctx, [sh`rm -rf -- ${path}`]);
-      return err ? failed(`cannot remove ${path}: ${err}`) : changed(`removed ${path}`, diff);
+      return checkOrApply(ctx, {
+        action: `remove ${path}`,
+        done: `removed ${path}`,
+        diff: { before: lines(describeKind(st), {}), after: lines('absent', {}) },
+        commands: [sh`rm -rf -- ${path}`],
+      });
     }
 
     const st = await ctx.fact(statFact(path, { checksum: false, follow: true }));
@@ -94,13 +94,12 @@ export const file: TaskModule<FileArgs> = {
       before: lines(kindNow, present ? currentAttributes(present, todo) : {}),
       after: lines(kindAfter, todo),
     };
-    if (ctx.check) return changed(create ? `would create ${path}` : `would update ${path}`, diff);
-
-    const commands: string[] = [];
-    if (create) commands.push(state === 'directory' ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`);
-    commands.push(...setAttributesCommands(path, todo));
-    const err = await applyScript(ctx, commands);
-    if (err) return failed(`cannot ${create ? 'create' : 'update'} ${path}: ${err}`);
-    return changed(create ? `created ${path}` : `updated ${path}`, diff);
+    const made = state === 'directory' ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`;
+    return checkOrApply(ctx, {
+      action: `${create ? 'create' : 'update'} ${path}`,
+      done: `${create ? 'created' : 'updated'} ${path}`,
+      diff,
+      commands: [...(create ? [made] : []), ...setAttributesCommands(path, todo)],
+    });
   },
 };

@@ -5,15 +5,8 @@
 import { TaskError } from '../../src/errors.ts';
 import { raw, sh } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
+import type { ArgsOfProperties } from '../../src/module/args.ts';
 import { changed, ok, skipped, type Fact, type HostContext, type TaskResult } from '../../src/module/task.ts';
-
-export interface GuardArgs {
-  chdir?: string;
-  creates?: string;
-  removes?: string;
-  stdin?: string;
-  stdin_add_newline?: boolean;
-}
 
 export const guardProperties = {
   chdir: { type: 'string', description: 'Change into this directory before running the command.' },
@@ -32,6 +25,8 @@ export const guardProperties = {
     description: 'Append a newline to stdin, as Ansible does.',
   },
 } as const;
+
+export type GuardArgs = ArgsOfProperties<typeof guardProperties>;
 
 /** Prints `yes`/`no`; a chdir that cannot be entered is an error, not "absent". */
 export function pathExistsFact(path: string, chdir?: string): Fact<boolean> {

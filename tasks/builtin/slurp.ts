@@ -1,26 +1,27 @@
 /** slurp: read a small file from the host, base64-encoded (Ansible's slurp). */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { readFileFact } from '../lib/read-file.ts';
 
-export interface SlurpArgs {
-  src: string;
-}
-
 /** Registered values live in memory and in JSON output: keep them small. */
 export const SLURP_LIMIT = 1024 * 1024;
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['src'],
+  properties: {
+    src: { type: 'string', minLength: 1, description: 'The file on the host to read.' },
+  },
+} as const satisfies ArgsSchema;
+
+export type SlurpArgs = ArgsOf<typeof schema>;
 
 export const slurp: TaskModule<SlurpArgs> = {
   name: 'slurp',
   description: `Reads a file from the host and registers its content base64-encoded (\`content\`, with \`encoding: base64\`), as Ansible's slurp; decode it with the \`b64decode\` filter. Files over ${SLURP_LIMIT} bytes are refused (use fetch). Never changes anything.`,
   readOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['src'],
-    properties: {
-      src: { type: 'string', minLength: 1, description: 'The file on the host to read.' },
-    },
-  },
+  schema,
   examples: [
     `- name: Read the Flannel subnet file
   slurp:

@@ -1,36 +1,35 @@
 /** stat: report what is at a path (type, mode, owner, size, mtime, sha256, link target). */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { ok, type TaskModule } from '../../src/module/task.ts';
 import { describeKind, statFact } from '../lib/path-stat.ts';
 
-export interface StatArgs {
-  path: string;
-  checksum?: boolean;
-  follow?: boolean;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1, description: 'The path to inspect.' },
+    checksum: {
+      type: 'boolean',
+      default: true,
+      description: 'Compute the sha256 of a regular file (reads the whole file).',
+    },
+    follow: {
+      type: 'boolean',
+      default: false,
+      description: 'Describe what a symlink points at instead of the link itself.',
+    },
+  },
+} as const satisfies ArgsSchema;
+
+export type StatArgs = ArgsOf<typeof schema>;
 
 export const stat: TaskModule<StatArgs> = {
   name: 'stat',
   description:
     'Reads what is at a path and registers it as `stat`: exists, isreg, isdir, islnk, issock, lnk_target, mode (four octal digits), uid, gid, owner, group, size, mtime and the sha256 checksum of a regular file. Never changes anything.',
   readOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path'],
-    properties: {
-      path: { type: 'string', minLength: 1, description: 'The path to inspect.' },
-      checksum: {
-        type: 'boolean',
-        default: true,
-        description: 'Compute the sha256 of a regular file (reads the whole file).',
-      },
-      follow: {
-        type: 'boolean',
-        default: false,
-        description: 'Describe what a symlink points at instead of the link itself.',
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Look at K3s's host-local plugin
   stat:

@@ -3,36 +3,34 @@
  * the same directory and renamed over `path`, so `path` never disappears, not even for a
  * moment (§4: a missing host-local silently moves K3s's CNI bin dir).
  */
-import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByLinks } from '../lib/atomic.ts';
 import { describeKind, statFact } from '../lib/path-stat.ts';
-import { siblingTempPath } from '../lib/temp-path.ts';
 
-export interface SymlinkArgs {
-  path: string;
-  target: string;
-  force?: boolean;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path', 'target'],
+  properties: {
+    path: { type: 'string', minLength: 1, description: 'Where the link is.' },
+    target: { type: 'string', minLength: 1, description: 'What the link points at, stored as given.' },
+    force: {
+      type: 'boolean',
+      default: false,
+      description: 'Replace a regular file (or other non-directory) at `path` with the link.',
+    },
+  },
+} as const satisfies ArgsSchema;
+
+export type SymlinkArgs = ArgsOf<typeof schema>;
 
 export const symlink: TaskModule<SymlinkArgs> = {
   name: 'symlink',
   description:
     'Makes `path` a symbolic link to `target` (stored exactly as given, relative or absolute). An existing link is replaced atomically by rename, so `path` never disappears. A regular file at `path` is replaced the same way only with `force: true`; a directory is never replaced. Registers `before_target` (null when `path` was not a link) and `target`.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path', 'target'],
-    properties: {
-      path: { type: 'string', minLength: 1, description: 'Where the link is.' },
-      target: { type: 'string', minLength: 1, description: 'What the link points at, stored as given.' },
-      force: {
-        type: 'boolean',
-        default: false,
-        description: 'Replace a regular file (or other non-directory) at `path` with the link.',
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Point host-local back at the K3s multicall binary
   symlink:
@@ -58,15 +56,12 @@ export const symlink: TaskModule<SymlinkArgs> = {
       before: beforeTarget !== null ? `${path} -> ${beforeTarget}\n` : `${path}: ${describeKind(st)}\n`,
       after: `${path} -> ${target}\n`,
     };
-    if (ctx.check) return changed(`would link ${path} -> ${target}`, diff, data);
-    const tmp = siblingTempPath(path, 'link');
-    const err = await applyScript(ctx, [
-      sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
-      sh`ln -s -- ${target} ${tmp}`,
-      // rename(2) over the old entry: there is no moment without `path`.
-      sh`mv -f -T -- ${tmp} ${path}`,
-    ]);
-    if (err) return failed(`cannot link ${path} -> ${target}: ${err}`, data);
-    return changed(`linked ${path} -> ${target}`, diff, data);
+    return checkOrApply(ctx, {
+      action: `link ${path} -> ${target}`,
+      done: `linked ${path} -> ${target}`,
+      diff,
+      data,
+      commands: atomically(replaceByLinks([{ path, target }])),
+    });
   },
 };

@@ -5,18 +5,11 @@
 import { raw, sh } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
 import { InterruptedError, TaskError } from '../../src/errors.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type Fact, type TaskModule } from '../../src/module/task.ts';
 import { pause } from '../lib/pause.ts';
 
 export type WaitState = 'present' | 'absent' | 'socket';
-
-export interface WaitForArgs {
-  path: string;
-  state?: WaitState;
-  timeout?: number;
-  delay?: number;
-  sleep?: number;
-}
 
 /** One probe: does the path currently satisfy the state? */
 export function waitProbe(path: string, state: WaitState): Fact<boolean> {
@@ -38,23 +31,27 @@ export function parseProbe(result: ExecResult): 'yes' | 'no' {
 
 const STATE_WORDS: Record<WaitState, string> = { present: 'to be present', absent: 'to be absent', socket: 'to be a socket' };
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1, description: 'The path to watch.' },
+    state: { enum: ['present', 'absent', 'socket'], default: 'present', description: 'What to wait for.' },
+    timeout: { type: 'number', minimum: 0, default: 300, description: 'Seconds to wait before failing.' },
+    delay: { type: 'number', minimum: 0, default: 0, description: 'Seconds to wait before the first check.' },
+    sleep: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Seconds between checks.' },
+  },
+} as const satisfies ArgsSchema;
+
+export type WaitForArgs = ArgsOf<typeof schema>;
+
 export const waitFor: TaskModule<WaitForArgs> = {
   name: 'wait_for',
   description:
     'Waits until `path` exists (`present`, symlinks followed), no longer exists (`absent`), or is a unix socket (`socket`), checking every `sleep` seconds after an initial `delay`. Fails after `timeout` seconds, naming the path and state. Never changes anything.',
   readOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path'],
-    properties: {
-      path: { type: 'string', minLength: 1, description: 'The path to watch.' },
-      state: { enum: ['present', 'absent', 'socket'], default: 'present', description: 'What to wait for.' },
-      timeout: { type: 'number', minimum: 0, default: 300, description: 'Seconds to wait before failing.' },
-      delay: { type: 'number', minimum: 0, default: 0, description: 'Seconds to wait before the first check.' },
-      sleep: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Seconds between checks.' },
-    },
-  },
+  schema,
   examples: [
     `- name: Wait for the Multus daemon socket
   wait_for:

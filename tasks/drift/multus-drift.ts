@@ -8,7 +8,7 @@ import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { dataDirProblem } from '../k3s/layout.ts';
 import { DEFAULT_BACKUP_DIR } from '../k3s/backup-record.ts';
 import { DEFAULT_STATE_DIR, STATE_FILE } from '../multus/install-record.ts';
-import { DEFAULT_EXTRA_CNI_PLUGINS, DEFAULT_MULTUS_SOCKET } from '../multus/multus-verify.ts';
+import { DEFAULT_EXTRA_CNI_PLUGINS, MULTUS_SOCKET as DEFAULT_MULTUS_SOCKET } from '../lib/defaults.ts';
 import { MULTUS_OWNED_BINARIES } from '../k3s/layout.ts';
 import { evaluateHostDrift } from './host-items.ts';
 import { driftProbeFact } from './probe.ts';
@@ -57,7 +57,7 @@ export const multusDrift: TaskModule<MultusDriftArgs> = {
       const problem = dataDirProblem(dataDir);
       if (problem) return failed(`k3s_data_dir ${problem}`);
     }
-    const extraPlugins = args.extra_cni_plugins ?? DEFAULT_EXTRA_CNI_PLUGINS;
+    const extraPlugins = args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS];
     const socket = args.socket ?? DEFAULT_MULTUS_SOCKET;
     const stateFile = posix.join(args.state_dir ?? DEFAULT_STATE_DIR, STATE_FILE);
     const obs = await ctx.fact(

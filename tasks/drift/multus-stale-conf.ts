@@ -7,7 +7,7 @@
  */
 import { sh } from '../../src/connection/quote.ts';
 import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { DEFAULT_MULTUS_SOCKET } from '../multus/multus-verify.ts';
+import { MULTUS_SOCKET as DEFAULT_MULTUS_SOCKET } from '../lib/defaults.ts';
 import { healthScript, parseHealth } from './probe.ts';
 
 export interface MultusStaleConfArgs {

@@ -7,7 +7,9 @@ import type { CniLayout } from './layout.ts';
 import type { K3sFacts } from './facts.ts';
 import type { K3sEntry } from './probe.ts';
 
-export const DEFAULT_BACKUP_DIR = '/var/lib/provision/backups';
+/** Readers of the backups (rollback, drift) find the default location beside the record. */
+export { DEFAULT_BACKUP_DIR } from '../lib/defaults.ts';
+
 export const RECORD_FILE = 'record.json';
 /** Directory of the first backup; written once, never replaced. */
 export const PRISTINE = 'pristine';

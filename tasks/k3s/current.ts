@@ -3,16 +3,11 @@
  * data dir and the k3s command, then read the layout again at the moment they act: the
  * manifest's installers change the bin dir between preflight and relink.
  */
+import type { ArgsOfProperties } from '../../src/module/args.ts';
 import type { HostContext } from '../../src/module/task.ts';
 import { dataDirProblem } from './layout.ts';
 import { factsProblem, k3sFactsFromProbe, type K3sFacts, type K3sFactsOutcome } from './facts.ts';
 import { k3sProbeFact, type K3sProbe } from './probe.ts';
-
-export interface K3sStateArgs {
-  /** Defaults to facts.data_dir. */
-  k3s_data_dir?: string;
-  facts: K3sFacts;
-}
 
 export const k3sStateArgProperties = {
   k3s_data_dir: {
@@ -25,6 +20,14 @@ export const k3sStateArgProperties = {
     description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.',
   },
 } as const;
+
+/**
+ * A module's arguments with `facts` as k3s_facts makes them: the schema only says
+ * `object`, because their shape is checked by factsProblem when the module runs.
+ */
+export type WithK3sFacts<A> = Omit<A, 'facts'> & { facts: K3sFacts };
+
+export type K3sStateArgs = WithK3sFacts<ArgsOfProperties<typeof k3sStateArgProperties>>;
 
 export type CurrentK3s =
   | { ok: true; probe: K3sProbe; outcome: K3sFactsOutcome }

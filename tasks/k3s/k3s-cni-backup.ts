@@ -9,10 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByLinks, type AtomicSteps } from '../lib/atomic.ts';
 import {
-  DEFAULT_BACKUP_DIR,
   LATEST,
   PRISTINE,
   RECORD_FILE,
@@ -24,32 +25,27 @@ import {
   type BackupRecord,
 } from './backup-record.ts';
 import { historyName, mostRecent, readStoredBackups } from './backup-store.ts';
-import { k3sStateArgProperties, readCurrentFacts, type K3sStateArgs } from './current.ts';
+import { k3sStateArgProperties, readCurrentFacts, type WithK3sFacts } from './current.ts';
 import { siblingTempPath } from '../lib/temp-path.ts';
+import { DEFAULT_BACKUP_DIR } from '../lib/defaults.ts';
 
-export interface K3sCniBackupArgs extends K3sStateArgs {
-  backup_dir?: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['facts'],
+  properties: {
+    ...k3sStateArgProperties,
+    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.'),
+  },
+} as const satisfies ArgsSchema;
+
+export type K3sCniBackupArgs = WithK3sFacts<ArgsOf<typeof schema>>;
 
 export const k3sCniBackup: TaskModule<K3sCniBackupArgs> = {
   name: 'k3s_cni_backup',
   description:
     "Backs up K3s's CNI entries (`cni` and the seven plugin names in the bin dir) under `backup_dir`: `record.json` holds time, K3s version, data dir, layout, bin dir, the multicall binary's target and sha256, the sha256 of 10-flannel.conflist and each entry (`symlink` with `target`, or `file` with `sha256` and `mode`); a regular file is also copied to `files/<name>` and its copy checked against the sha256. The first backup goes to `pristine/` and is never overwritten; a later run writes a new `latest/` (a link into `history/`) only when the node differs from the newest record, else changes nothing. Refuses, writing nothing, when K3s's multicall binary has another sha256 than a stored record of the same path says (K3s never changes the bytes under one bundle path, so something wrote through a plugin link; recording it would make it the known-good binary). Warns when host-local is already a regular file at the first backup. Registers `pristine` and `latest` (directories) and `record`.",
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['facts'],
-    properties: {
-      ...k3sStateArgProperties,
-      backup_dir: {
-        type: 'string',
-        minLength: 1,
-        pattern: '^/',
-        default: DEFAULT_BACKUP_DIR,
-        description: 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.',
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Back up K3s's CNI entries
   k3s_cni_backup:
@@ -95,14 +91,15 @@ export const k3sCniBackup: TaskModule<K3sCniBackupArgs> = {
     const finalDir = first ? pristineDir : posix.join(backupDir, historyName(new Date(record.time), randomBytes(3).toString('hex')));
     const diff = { before: previous ? renderRecord(previous) : '', after: renderRecord(record) };
     const what = first ? `pristine backup ${pristineDir}` : `backup ${finalDir} (latest)`;
-    const result = { ...data, ...(first ? { pristine: pristineDir } : { latest: finalDir }) };
-    if (ctx.check) return changed(`would write ${what}`, diff, result);
-
-    const err = await applyScript(ctx, writeCommands(backupDir, finalDir, first, record, copies), {
+    return checkOrApply(ctx, {
+      action: `write ${what}`,
+      done: `wrote ${what}`,
+      diff,
+      data: { ...data, ...(first ? { pristine: pristineDir } : { latest: finalDir }) },
+      failureData: data,
+      commands: writeCommands(backupDir, finalDir, first, record, copies),
       stdin: renderRecord(record),
     });
-    if (err) return failed(`cannot write ${what}: ${err}`, data);
-    return changed(`wrote ${what}`, diff, result);
   },
 };
 
@@ -115,10 +112,7 @@ function writeCommands(
 ): string[] {
   // The temp dir sits next to the final one: same file system, so the last mv is a rename.
   const tmp = siblingTempPath(finalDir, 'backup');
-  const latest = posix.join(backupDir, LATEST);
-  const linkTmp = siblingTempPath(latest, 'link');
   const commands = [
-    sh`trap ${sh`rm -rf -- ${tmp} ${linkTmp}`} EXIT`,
     sh`mkdir -p -- ${posix.dirname(finalDir)}`,
     // Copies of K3s's binaries and its layout: for root's eyes only.
     sh`mkdir -m 0700 -- ${tmp}`,
@@ -138,13 +132,10 @@ function writeCommands(
     // Never replace a pristine backup, even one that appeared since it was read.
     const exists = `${finalDir} appeared meanwhile; the pristine backup is never replaced`;
     commands.push(sh`if [ -e ${finalDir} ] || [ -L ${finalDir} ]; then echo ${exists} >&2; exit 1; fi`);
-    commands.push(sh`mv -T -- ${tmp} ${finalDir}`);
-  } else {
-    commands.push(
-      sh`mv -T -- ${tmp} ${finalDir}`,
-      sh`ln -s -- ${posix.relative(backupDir, finalDir)} ${linkTmp}`,
-      sh`mv -f -T -- ${linkTmp} ${latest}`,
-    );
   }
-  return commands;
+  commands.push(sh`mv -T -- ${tmp} ${finalDir}`);
+  const backup: AtomicSteps = { temps: [tmp], commands };
+  if (first) return atomically(backup);
+  const latest = { path: posix.join(backupDir, LATEST), target: posix.relative(backupDir, finalDir) };
+  return atomically(backup, replaceByLinks([latest]));
 }

@@ -6,14 +6,13 @@
  * entry: host-local is never missing, not even for a moment, so K3s never moves its bin dir.
  */
 import { posix } from 'node:path';
-import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { K3S_OWNED_PLUGINS } from './layout.ts';
-import { applyScript } from '../lib/apply.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByLinks } from '../lib/atomic.ts';
 import { k3sStateArgProperties, readCurrentK3s, type K3sStateArgs } from './current.ts';
 import { linkedNames, wantedLinkTarget } from './facts.ts';
 import { describeEntry, type K3sEntry } from './probe.ts';
-import { siblingTempPath } from '../lib/temp-path.ts';
 
 export type K3sCniRelinkArgs = K3sStateArgs;
 
@@ -35,17 +34,9 @@ export function relinksNeeded(entries: Record<string, K3sEntry>, names: string[]
 }
 
 /** Each link made under a temp name in the bin dir, then renamed over the old entry. */
+/** The script that re-links `todo` in `binDir`, each name replaced atomically (also used by k3s_cni_restore). */
 export function relinkCommands(binDir: string, todo: Relink[]): string[] {
-  const temps = todo.map((r) => siblingTempPath(posix.join(binDir, r.name), 'link'));
-  const commands = [sh`trap ${sh`rm -f -- ${temps}`} EXIT`];
-  todo.forEach((r, i) => {
-    commands.push(
-      sh`ln -s -- ${r.target} ${temps[i]}`,
-      // rename(2) over the old entry: there is no moment without the name.
-      sh`mv -f -T -- ${temps[i]} ${posix.join(binDir, r.name)}`,
-    );
-  });
-  return commands;
+  return atomically(replaceByLinks(todo.map((r) => ({ path: posix.join(binDir, r.name), target: r.target }))));
 }
 
 export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
@@ -91,10 +82,13 @@ export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
       after: todo.map((r) => `${r.name} -> ${r.target}\n`).join(''),
     };
     const summary = todo.map((r) => `${describeEntry(r.name, r.before)} => -> ${r.target}`).join('; ');
-    if (ctx.check) return changed(`would re-link ${todo.length} in ${binDir}: ${summary}`, diff, data);
-
-    const err = await applyScript(ctx, relinkCommands(binDir, todo));
-    if (err) return failed(`cannot re-link in ${binDir}: ${err}`, data);
-    return changed(`re-linked ${todo.length} in ${binDir}: ${summary}`, diff, data);
+    return checkOrApply(ctx, {
+      action: `re-link ${todo.length} in ${binDir}: ${summary}`,
+      done: `re-linked ${todo.length} in ${binDir}: ${summary}`,
+      failure: `cannot re-link in ${binDir}`,
+      diff,
+      data,
+      commands: relinkCommands(binDir, todo),
+    });
   },
 };

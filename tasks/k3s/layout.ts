@@ -5,6 +5,7 @@
  * /var/lib/rancher/k3s), so every path is derived from it rather than hard-coded.
  * Pure: no file system access; callers read facts from the host separately.
  */
+import { DEFAULT_K3S_DATA_DIR, MULTUS_CACHE_DIR, MULTUS_SOCKET, MULTUS_SOCKET_DIR } from '../lib/defaults.ts';
 
 /**
  * 'cni': the stable `<data-dir>/data/cni` bin dir K3s has used since
@@ -16,7 +17,7 @@ export type CniLayout = 'cni' | 'current';
 
 export const CNI_LAYOUTS: readonly CniLayout[] = ['cni', 'current'];
 
-export const DEFAULT_K3S_DATA_DIR = '/var/lib/rancher/k3s';
+export { DEFAULT_K3S_DATA_DIR };
 
 /**
  * Names K3s itself puts in its CNI bin dir: the multicall binary `cni` and the seven
@@ -96,29 +97,9 @@ export function k3sMultusPaths(
     cniConfDir,
     flannelConflist: `${cniConfDir}/10-flannel.conflist`,
     multusConf: `${cniConfDir}/00-multus.conf`,
-    socketDir: '/run/multus',
-    socketPath: '/run/multus/multus.sock',
-    cacheDir: '/var/lib/cni/multus',
+    socketDir: MULTUS_SOCKET_DIR,
+    socketPath: MULTUS_SOCKET,
+    cacheDir: MULTUS_CACHE_DIR,
     flannelSubnetEnv: '/run/flannel/subnet.env',
   };
-}
-
-/** First patch release of each minor line that ships the stable data/cni bin dir. */
-const STABLE_CNI_DIR_SINCE: Record<number, number> = { 28: 15, 29: 10, 30: 6, 31: 2 };
-const FIRST_MINOR_ALWAYS_STABLE = 32;
-
-/**
- * The bin-dir layout a K3s version uses. Accepts a bare version (`v1.30.6+k3s1`,
- * `1.31.2`) or the first line of `k3s --version`
- * (`k3s version v1.31.2+k3s1 (6da204df)`).
- */
-export function layoutForVersion(k3sVersion: string): CniLayout {
-  const m = /(?:^|[^0-9.])v?(\d+)\.(\d+)\.(\d+)/.exec(k3sVersion.trim());
-  if (!m) throw new Error(`cannot read a K3s version from "${k3sVersion}"`);
-  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (major !== 1) return major > 1 ? 'cni' : 'current';
-  if (minor >= FIRST_MINOR_ALWAYS_STABLE) return 'cni';
-  const since = STABLE_CNI_DIR_SINCE[minor];
-  if (since === undefined) return 'current';
-  return patch >= since ? 'cni' : 'current';
 }

@@ -9,7 +9,8 @@ import { TaskError } from '../../src/errors.ts';
 import { sh } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
 import type { Fact } from '../../src/module/task.ts';
-import { DEFAULT_K3S_DATA_DIR, K3S_OWNED_PLUGINS, type CniLayout } from './layout.ts';
+import { K3S_OWNED_PLUGINS, type CniLayout } from './layout.ts';
+import { DEFAULT_K3S_DATA_DIR } from '../lib/defaults.ts';
 import { normalizeMode } from '../lib/mode.ts';
 
 export const DEFAULT_K3S_CONFIG_FILE = '/etc/rancher/k3s/config.yaml';

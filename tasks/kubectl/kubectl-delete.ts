@@ -3,7 +3,9 @@
  * wait until they are gone. The objects are read first: only what exists is deleted,
  * and only that is a change. An absent object is not an error.
  */
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
 import { objectRef, objectsYaml, parseKubectlObjects, type KubeObject } from './objects.ts';
 import {
   kubectlAccessProperties,
@@ -12,19 +14,7 @@ import {
   kubectlPrefix,
   manifestSourceProperties,
   manifestText,
-  type KubectlAccessArgs,
-  type ManifestSourceArgs,
 } from './kubectl.ts';
-
-export interface KubectlDeleteArgs extends KubectlAccessArgs, ManifestSourceArgs {
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  selector?: string;
-  all_namespaces?: boolean;
-  wait?: boolean;
-  timeout?: number;
-}
 
 /** The objects are named by kind and name or label selector; else they come from a manifest. */
 const byKind = (args: KubectlDeleteArgs): boolean => args.kind !== undefined && (args.name !== undefined || args.selector !== undefined);
@@ -47,30 +37,34 @@ export function deleteWords(args: KubectlDeleteArgs): string[] {
   ];
 }
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...manifestSourceProperties,
+    kind: { type: 'string', minLength: 1, description: 'Resource type of one object to delete, e.g. `daemonset`.' },
+    name: { type: 'string', minLength: 1, description: 'Name of that object.' },
+    namespace: { type: 'string', minLength: 1, description: "Namespace (default: the manifest's, else the kubeconfig context's)." },
+    selector: {
+      type: 'string',
+      minLength: 1,
+      description: 'With `kind` (one or several, comma separated): every object with these labels, e.g. `app.kubernetes.io/managed-by=provision`.',
+    },
+    all_namespaces: { type: 'boolean', default: false, description: 'With `selector`: in every namespace.' },
+    wait: { type: 'boolean', default: true, description: 'Wait until the objects are really gone.' },
+    timeout: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Seconds to wait for the deletion before failing.' },
+    ...kubectlAccessProperties,
+  },
+  oneOf: [{ required: ['manifest'] }, { required: ['src'] }, { required: ['kind', 'name'] }, { required: ['kind', 'selector'] }],
+} as const satisfies ArgsSchema;
+
+export type KubectlDeleteArgs = ArgsOf<typeof schema>;
+
 export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
   name: 'kubectl_delete',
   description:
     'Deletes the objects of a manifest (`manifest` or the control-machine file `src`), one object by `kind` and `name`, or every object of one or more kinds (`kind: daemonsets.apps,configmaps`) with the labels of `selector` (in every namespace with `all_namespaces`), then waits until they are gone (finalizers and all), failing after `timeout` seconds. Objects that do not exist are skipped silently; changed only when something existed. Check mode reports what would be deleted. Runs `k3s kubectl` on the host it is given, or kubectl with `kubeconfig`.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...manifestSourceProperties,
-      kind: { type: 'string', minLength: 1, description: 'Resource type of one object to delete, e.g. `daemonset`.' },
-      name: { type: 'string', minLength: 1, description: 'Name of that object.' },
-      namespace: { type: 'string', minLength: 1, description: "Namespace (default: the manifest's, else the kubeconfig context's)." },
-      selector: {
-        type: 'string',
-        minLength: 1,
-        description: 'With `kind` (one or several, comma separated): every object with these labels, e.g. `app.kubernetes.io/managed-by=provision`.',
-      },
-      all_namespaces: { type: 'boolean', default: false, description: 'With `selector`: in every namespace.' },
-      wait: { type: 'boolean', default: true, description: 'Wait until the objects are really gone.' },
-      timeout: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Seconds to wait for the deletion before failing.' },
-      ...kubectlAccessProperties,
-    },
-    oneOf: [{ required: ['manifest'] }, { required: ['src'] }, { required: ['kind', 'name'] }, { required: ['kind', 'selector'] }],
-  },
+  schema,
   examples: [
     `- name: Remove the Multus DaemonSet and wait until its pods are gone
   kubectl_delete:
@@ -109,17 +103,20 @@ export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
     const refs = present.map(objectRef);
     const data = { objects: refs };
     if (present.length === 0) return ok('nothing to delete: no such objects', data);
-    const diff = ctx.diff ? { before: objectsYaml(present), after: '' } : undefined;
-    if (ctx.check) return changed(`would delete ${refs.join(', ')}`, diff, data);
-
     const wait = args.wait ?? true;
-    // kubectl enforces --timeout itself; the margin only guards against a hung connection.
-    const timeoutMs = wait ? ((args.timeout ?? 120) + 60) * 1000 : undefined;
-    const deleted = await ctx.change(kubectlCommand(prefix, deleteWords(args)), { ...opts, ...(timeoutMs ? { timeoutMs } : {}) });
-    if (deleted.exitCode !== 0) {
+    return checkOrApply(ctx, {
+      action: `delete ${refs.join(', ')}`,
+      done: `deleted ${refs.join(', ')}${wait ? '' : ' (not waiting for them to go)'}`,
+      failure: 'kubectl delete failed',
+      ...(ctx.diff ? { diff: { before: objectsYaml(present), after: '' } } : {}),
+      data,
+      command: kubectlCommand(prefix, deleteWords(args)),
+      ...opts,
+      // kubectl enforces --timeout itself; the margin only guards against a hung connection.
+      ...(wait ? { timeoutMs: ((args.timeout ?? 120) + 60) * 1000 } : {}),
+      explain: kubectlError,
       // The delete request may have gone through before the wait gave up.
-      return { ...failed(`kubectl delete failed: ${kubectlError(deleted)}`, data), changed: true };
-    }
-    return changed(`deleted ${refs.join(', ')}${wait ? '' : ' (not waiting for them to go)'}`, diff, data);
+      changedOnFailure: true,
+    });
   },
 };

@@ -2,19 +2,10 @@
  * kubectl_get: read objects from the cluster into `register` (resources, and resource for
  * one named object). Read-only.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { parseKubectlObjects, type KubeObject } from './objects.ts';
-import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './kubectl.ts';
-
-export interface KubectlGetArgs extends KubectlAccessArgs {
-  kind: string;
-  name?: string;
-  namespace?: string;
-  selector?: string;
-  field_selector?: string;
-  all_namespaces?: boolean;
-  ignore_missing?: boolean;
-}
+import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } from './kubectl.ts';
 
 export function getWords(args: KubectlGetArgs): string[] {
   return [
@@ -31,31 +22,35 @@ export function getWords(args: KubectlGetArgs): string[] {
   ];
 }
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind'],
+  properties: {
+    kind: { type: 'string', minLength: 1, description: 'Resource type as kubectl takes it: `daemonset`, `pods`, `network-attachment-definitions.k8s.cni.cncf.io`.' },
+    name: { type: 'string', minLength: 1, description: 'One object by name.' },
+    namespace: { type: 'string', minLength: 1, description: "Namespace (default: the kubeconfig context's)." },
+    selector: { type: 'string', minLength: 1, description: 'Label selector, e.g. `app=multus`.' },
+    field_selector: { type: 'string', minLength: 1, description: 'Field selector, e.g. `spec.nodeName=node1`.' },
+    all_namespaces: { type: 'boolean', default: false, description: 'Objects of every namespace.' },
+    ignore_missing: {
+      type: 'boolean',
+      default: true,
+      description: 'With `name`: a missing object gives `resource: null` instead of failing.',
+    },
+    ...kubectlAccessProperties,
+  },
+  not: { anyOf: [{ required: ['name', 'selector'] }, { required: ['name', 'all_namespaces'] }] },
+} as const satisfies ArgsSchema;
+
+export type KubectlGetArgs = ArgsOf<typeof schema>;
+
 export const kubectlGet: TaskModule<KubectlGetArgs> = {
   name: 'kubectl_get',
   description:
     'Reads objects of one `kind` (a name, all in a namespace, by label or field selector, or across all namespaces) and returns them as `resources` (a list); with `name`, also `resource` (the object, or null when it does not exist and `ignore_missing` is true). Never changes anything.',
   readOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['kind'],
-    properties: {
-      kind: { type: 'string', minLength: 1, description: 'Resource type as kubectl takes it: `daemonset`, `pods`, `network-attachment-definitions.k8s.cni.cncf.io`.' },
-      name: { type: 'string', minLength: 1, description: 'One object by name.' },
-      namespace: { type: 'string', minLength: 1, description: "Namespace (default: the kubeconfig context's)." },
-      selector: { type: 'string', minLength: 1, description: 'Label selector, e.g. `app=multus`.' },
-      field_selector: { type: 'string', minLength: 1, description: 'Field selector, e.g. `spec.nodeName=node1`.' },
-      all_namespaces: { type: 'boolean', default: false, description: 'Objects of every namespace.' },
-      ignore_missing: {
-        type: 'boolean',
-        default: true,
-        description: 'With `name`: a missing object gives `resource: null` instead of failing.',
-      },
-      ...kubectlAccessProperties,
-    },
-    not: { anyOf: [{ required: ['name', 'selector'] }, { required: ['name', 'all_namespaces'] }] },
-  },
+  schema,
   examples: [
     `- name: Read the Multus DaemonSet
   kubectl_get:

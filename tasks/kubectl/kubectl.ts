@@ -7,12 +7,8 @@ import { readFile, stat as localStat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { raw, sh, shRaw, type RawShell } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
+import type { ArgsOfProperties } from '../../src/module/args.ts';
 import type { HostContext } from '../../src/module/task.ts';
-
-export interface KubectlAccessArgs {
-  kubeconfig?: string;
-  kubectl?: string;
-}
 
 export const kubectlAccessProperties = {
   kubeconfig: {
@@ -27,6 +23,8 @@ export const kubectlAccessProperties = {
     description: 'The kubectl binary used with a kubeconfig. Default: the `kubectl` variable, else `kubectl` from PATH.',
   },
 } as const;
+
+export type KubectlAccessArgs = ArgsOfProperties<typeof kubectlAccessProperties>;
 
 const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -51,11 +49,6 @@ export function kubectlCommand(prefix: string[], words: string[]): string {
   return sh`${raw(prefix.map((w) => home(w).text).join(' '))} ${words}`;
 }
 
-export interface ManifestSourceArgs {
-  manifest?: string;
-  src?: string;
-}
-
 export const manifestSourceProperties = {
   manifest: { type: 'string', minLength: 1, description: 'The objects, as (multi-document) YAML or JSON.' },
   src: {
@@ -64,6 +57,8 @@ export const manifestSourceProperties = {
     description: 'A manifest file on the control machine; relative paths resolve against the playbook directory.',
   },
 } as const;
+
+export type ManifestSourceArgs = ArgsOfProperties<typeof manifestSourceProperties>;
 
 /** The manifest text, or an error message (src missing, not a file). */
 export async function manifestText(args: ManifestSourceArgs, ctx: HostContext): Promise<{ text: string } | { error: string }> {

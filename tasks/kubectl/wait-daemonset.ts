@@ -4,19 +4,13 @@
  * Read-only; honours interruption; reports `ready N/M` whenever it moves.
  */
 import { InterruptedError } from '../../src/errors.ts';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
 import { daemonSetProgress, labelSelector, nodeHoldUps, type NodeHoldUp } from './daemonset-status.ts';
 import { parseKubectlObjects, type KubeObject } from './objects.ts';
-import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './kubectl.ts';
+import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } from './kubectl.ts';
 import { pause } from '../lib/pause.ts';
-
-export interface WaitDaemonSetArgs extends KubectlAccessArgs {
-  name: string;
-  namespace?: string;
-  timeout?: number;
-  delay?: number;
-  sleep?: number;
-}
+import { DEFAULT_ROLLOUT_TIMEOUT } from '../lib/defaults.ts';
 
 type Read = (words: string[]) => Promise<KubeObject[]>;
 
@@ -43,24 +37,28 @@ async function holdUps(read: Read, ds: KubeObject, namespace: string): Promise<{
   }
 }
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'The DaemonSet.' },
+    namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Its namespace.' },
+    timeout: { type: 'number', minimum: 0, default: DEFAULT_ROLLOUT_TIMEOUT, description: 'Seconds to wait before failing.' },
+    delay: { type: 'number', minimum: 0, default: 0, description: 'Seconds to wait before the first check.' },
+    sleep: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Seconds between checks.' },
+    ...kubectlAccessProperties,
+  },
+} as const satisfies ArgsSchema;
+
+export type WaitDaemonSetArgs = ArgsOf<typeof schema>;
+
 export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
   name: 'wait_daemonset',
   description:
     'Waits until a DaemonSet is rolled out: the controller observed its current generation and every scheduled node runs an updated, ready pod (`kubectl rollout status` semantics; a DaemonSet scheduled nowhere never counts as ready). Reports `ready N/M` as it moves. After `timeout` seconds it fails naming each node that holds it up, with its pod\'s status and reason (or `no pod`), and registers those node names as `not_ready` (with `holdups`: node and reason). Never changes anything.',
   readOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name'],
-    properties: {
-      name: { type: 'string', minLength: 1, description: 'The DaemonSet.' },
-      namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Its namespace.' },
-      timeout: { type: 'number', minimum: 0, default: 300, description: 'Seconds to wait before failing.' },
-      delay: { type: 'number', minimum: 0, default: 0, description: 'Seconds to wait before the first check.' },
-      sleep: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Seconds between checks.' },
-      ...kubectlAccessProperties,
-    },
-  },
+  schema,
   examples: [
     `- name: Wait for Multus on every node
   wait_daemonset:
@@ -79,7 +77,7 @@ export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
   ],
   async run(args, ctx) {
     const namespace = args.namespace ?? 'kube-system';
-    const timeout = args.timeout ?? 300;
+    const timeout = args.timeout ?? DEFAULT_ROLLOUT_TIMEOUT;
     const sleepMs = (args.sleep ?? 2) * 1000;
     const what = `daemonset ${namespace}/${args.name}`;
     const read = reader(ctx, kubectlPrefix(args, ctx.vars));

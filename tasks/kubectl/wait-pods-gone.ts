@@ -9,6 +9,7 @@ import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { pause } from '../lib/pause.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './kubectl.ts';
 import { parseKubectlObjects, type KubeObject } from './objects.ts';
+import { DEFAULT_PODS_GONE_TIMEOUT } from '../lib/defaults.ts';
 
 export interface WaitPodsGoneArgs extends KubectlAccessArgs {
   selector: string;
@@ -41,7 +42,7 @@ export const waitPodsGone: TaskModule<WaitPodsGoneArgs> = {
     properties: {
       selector: { type: 'string', minLength: 1, description: 'Label selector of the pods, e.g. `app=multus`.' },
       namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Their namespace.' },
-      timeout: { type: 'number', minimum: 0, default: 120, description: 'Seconds to wait before failing.' },
+      timeout: { type: 'number', minimum: 0, default: DEFAULT_PODS_GONE_TIMEOUT, description: 'Seconds to wait before failing.' },
       sleep: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Seconds between checks.' },
       ...kubectlAccessProperties,
     },
@@ -59,7 +60,7 @@ export const waitPodsGone: TaskModule<WaitPodsGoneArgs> = {
   ],
   async run(args, ctx) {
     const namespace = args.namespace ?? 'kube-system';
-    const timeout = args.timeout ?? 120;
+    const timeout = args.timeout ?? DEFAULT_PODS_GONE_TIMEOUT;
     const command = kubectlCommand(kubectlPrefix(args, ctx.vars), ['get', 'pods', '--namespace', namespace, '--selector', args.selector, '-o', 'json']);
     const start = performance.now();
     const elapsed = (): string => ((performance.now() - start) / 1000).toFixed(1);

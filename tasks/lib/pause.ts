@@ -1,17 +1,14 @@
-/** Wait between polls; an interrupted run (ctx.signal) ends the wait at once with InterruptedError. */
+/**
+ * Wait between polls with node:timers/promises; an interrupted run (ctx.signal) ends the
+ * wait at once, as the project's InterruptedError (exit code 130) rather than a bare AbortError.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
 import { InterruptedError } from '../../src/errors.ts';
 
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new InterruptedError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new InterruptedError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    throw new InterruptedError();
+  }
 }

@@ -6,29 +6,23 @@
  */
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../k3s/layout.ts';
 import { MULTUS_DEFAULTS, thickTag } from './manifest-vars.ts';
-import { applyScript } from '../lib/apply.ts';
-import { DEFAULT_BACKUP_DIR, PRISTINE } from '../k3s/backup-record.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByFile } from '../lib/atomic.ts';
+import { PRISTINE } from '../k3s/backup-record.ts';
+import { DEFAULT_BACKUP_DIR, DEFAULT_EXTRA_CNI_PLUGINS, DEFAULT_STATE_DIR } from '../lib/defaults.ts';
 import { readStoredBackups } from '../k3s/backup-store.ts';
 import { factsProblem, type K3sFacts } from '../k3s/facts.ts';
+import type { WithK3sFacts } from '../k3s/current.ts';
 import { provisionVersion } from './provision-version.ts';
 import { readFileFact } from '../lib/read-file.ts';
-import { siblingTempPath } from '../lib/temp-path.ts';
 
-export const DEFAULT_STATE_DIR = '/var/lib/provision';
+/** Readers of state.json (rollback, drift) find the default location beside its writer. */
+export { DEFAULT_STATE_DIR };
 export const STATE_FILE = 'state.json';
-
-export interface InstallRecordArgs {
-  state_dir?: string;
-  multus_version?: string;
-  multus_image?: string;
-  extra_cni_plugins?: string[];
-  facts: K3sFacts;
-  backup_dir?: string;
-  files_added?: string[];
-}
 
 export interface InstallState {
   installed_at: string;
@@ -61,56 +55,48 @@ function normalize(s: Partial<InstallState>): Partial<InstallState> {
   return out as Partial<InstallState>;
 }
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['facts'],
+  properties: {
+    state_dir: absoluteDirArg(DEFAULT_STATE_DIR, 'Absolute directory on the host for state.json (next to backups/).'),
+    multus_version: {
+      type: 'string',
+      minLength: 1,
+      default: MULTUS_DEFAULTS.multus_version,
+      description: 'The Multus release installed (image tag).',
+    },
+    multus_image: {
+      type: 'string',
+      minLength: 1,
+      default: MULTUS_DEFAULTS.multus_image,
+      description: 'The Multus image repository, without tag.',
+    },
+    extra_cni_plugins: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      default: DEFAULT_EXTRA_CNI_PLUGINS,
+      description: 'Reference plugins installed next to Multus.',
+    },
+    facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
+    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, "Where k3s_cni_backup keeps K3s's originals."),
+    files_added: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description:
+        'Paths the install added on the host. Default: multus-shim, passthru and each extra plugin in the bin dir, 00-multus.conf, /run/multus and /var/lib/cni/multus.',
+    },
+  },
+} as const satisfies ArgsSchema;
+
+export type InstallRecordArgs = WithK3sFacts<ArgsOf<typeof schema>>;
+
 export const installRecord: TaskModule<InstallRecordArgs> = {
   name: 'install_record',
   description:
     'Records what was installed on the host in `<state_dir>/state.json`: `installed_at`, `multus_version`, `image`, `extra_cni_plugins`, `k3s_version`, `data_dir`, `layout`, `bin_dir`, `files_added`, `backup` (`dir`, and the `pristine` and `latest` backup directories found there) and `provision_version`. The file is written by temp file + rename, and only when something other than `installed_at` differs. Registers `state_file` and `state`.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['facts'],
-    properties: {
-      state_dir: {
-        type: 'string',
-        minLength: 1,
-        pattern: '^/',
-        default: DEFAULT_STATE_DIR,
-        description: 'Absolute directory on the host for state.json (next to backups/).',
-      },
-      multus_version: {
-        type: 'string',
-        minLength: 1,
-        default: MULTUS_DEFAULTS.multus_version,
-        description: 'The Multus release installed (image tag).',
-      },
-      multus_image: {
-        type: 'string',
-        minLength: 1,
-        default: MULTUS_DEFAULTS.multus_image,
-        description: 'The Multus image repository, without tag.',
-      },
-      extra_cni_plugins: {
-        type: 'array',
-        items: { type: 'string', minLength: 1 },
-        default: ['ipvlan'],
-        description: 'Reference plugins installed next to Multus.',
-      },
-      facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
-      backup_dir: {
-        type: 'string',
-        minLength: 1,
-        pattern: '^/',
-        default: DEFAULT_BACKUP_DIR,
-        description: "Where k3s_cni_backup keeps K3s's originals.",
-      },
-      files_added: {
-        type: 'array',
-        items: { type: 'string', minLength: 1 },
-        description:
-          'Paths the install added on the host. Default: multus-shim, passthru and each extra plugin in the bin dir, 00-multus.conf, /run/multus and /var/lib/cni/multus.',
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Record the install
   install_record:
@@ -140,12 +126,12 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
       installed_at: new Date().toISOString(),
       multus_version: version,
       image: `${args.multus_image ?? MULTUS_DEFAULTS.multus_image}:${version}`,
-      extra_cni_plugins: args.extra_cni_plugins ?? ['ipvlan'],
+      extra_cni_plugins: args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS],
       k3s_version: args.facts.version,
       data_dir: args.facts.data_dir,
       layout: args.facts.layout,
       bin_dir: args.facts.cni_bin_dir,
-      files_added: args.files_added ?? defaultFilesAdded(args.facts, args.extra_cni_plugins ?? ['ipvlan']),
+      files_added: args.files_added ?? defaultFilesAdded(args.facts, args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS]),
       backup: { dir: backupDir, pristine: stored.pristine ? posix.join(backupDir, PRISTINE) : null, latest: stored.latestDir ?? null },
       provision_version: provisionVersion(),
     };
@@ -163,23 +149,15 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
       return failed(`${file} exists but is ${existing.kind === 'not-a-file' ? 'not a regular file' : 'too large'}; refusing to replace it`);
     }
     const text = `${JSON.stringify(state, null, 2)}\n`;
-    const diff = { before, after: text };
-    const data = { state_file: file, state };
-    if (ctx.check) return changed(`would write ${file}`, diff, data);
-    const tmp = siblingTempPath(file, 'state');
-    const err = await applyScript(
-      ctx,
-      [
-        sh`mkdir -p -- ${stateDir}`,
-        sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
-        sh`set -C; cat > ${tmp}; set +C`,
-        sh`chmod 0644 -- ${tmp}`,
-        sh`mv -f -T -- ${tmp} ${file}`,
-      ],
-      { stdin: text },
-    );
-    if (err) return failed(`cannot write ${file}: ${err}`, data);
-    return changed(`wrote ${file}`, diff, data);
+    const replacement = replaceByFile(file, { purpose: 'state', prepare: (tmp) => [sh`chmod 0644 -- ${tmp}`] });
+    return checkOrApply(ctx, {
+      action: `write ${file}`,
+      done: `wrote ${file}`,
+      diff: { before, after: text },
+      data: { state_file: file, state },
+      commands: [sh`mkdir -p -- ${stateDir}`, ...atomically(replacement)],
+      stdin: text,
+    });
   },
 };
 

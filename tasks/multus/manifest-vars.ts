@@ -6,7 +6,6 @@
 import { ValidationError, type Diagnostic } from '../../src/errors.ts';
 import {
   CNI_LAYOUTS,
-  DEFAULT_K3S_DATA_DIR,
   K3S_OWNED_PLUGINS,
   MULTUS_OWNED_BINARIES,
   dataDirProblem,
@@ -15,10 +14,11 @@ import {
   type K3sMultusPaths,
 } from '../k3s/layout.ts';
 import { pinnedImageProblem, repositoryProblem } from './image-ref.ts';
+import { DEFAULT_EXTRA_CNI_PLUGINS, DEFAULT_K3S_DATA_DIR, DEFAULT_MULTUS_IMAGE, DEFAULT_MULTUS_VERSION } from '../lib/defaults.ts';
 
 export const MULTUS_DEFAULTS = {
-  multus_version: 'v4.3.0-thick',
-  multus_image: 'ghcr.io/k8snetworkplumbingwg/multus-cni',
+  multus_version: DEFAULT_MULTUS_VERSION,
+  multus_image: DEFAULT_MULTUS_IMAGE,
   /**
    * RKE2 ships this exact tag in its Multus image set (rancher/rke2
    * scripts/build-images): reference plugins (ipvlan, macvlan, ...) in /opt/cni/bin
@@ -27,7 +27,7 @@ export const MULTUS_DEFAULTS = {
   cni_plugins_image: 'docker.io/rancher/hardened-cni-plugins:v1.9.1-build20260819',
   k3s_data_dir: DEFAULT_K3S_DATA_DIR,
   k3s_cni_layout: 'cni' as CniLayout,
-  extra_cni_plugins: ['ipvlan'],
+  extra_cni_plugins: DEFAULT_EXTRA_CNI_PLUGINS,
   /** Upstream's level: every ADD/DEL is logged, which is what one needs when net1 is missing. */
   multus_log_level: 'verbose',
   multus_memory_request: '50Mi',

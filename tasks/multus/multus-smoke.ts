@@ -6,25 +6,14 @@
  * task never reports changed; in check mode it does not run.
  */
 import { stringify } from 'yaml';
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, skipped, type HostContext, type TaskModule } from '../../src/module/task.ts';
 import { parseKubectlObjects } from '../kubectl/objects.ts';
-import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from '../kubectl/kubectl.ts';
+import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } from '../kubectl/kubectl.ts';
 import { deleteWords } from '../kubectl/kubectl-delete.ts';
 import { pause } from '../lib/pause.ts';
+import { DEFAULT_SMOKE_IMAGE, DEFAULT_SMOKE_SUBNET } from '../lib/defaults.ts';
 import { attachedInterface, NETWORK_STATUS_ANNOTATION, NETWORKS_ANNOTATION, parseNetworkStatus } from './network-status.ts';
-
-export interface MultusSmokeArgs extends KubectlAccessArgs {
-  node: string;
-  master: string;
-  mode?: 'l2' | 'l3' | 'l3s';
-  subnet?: string;
-  namespace?: string;
-  image?: string;
-  timeout?: number;
-  poll?: number;
-}
-
-export const SMOKE_IMAGE = 'docker.io/library/busybox:1.36.1';
 
 /** Kubernetes object names: lower case alphanumerics and '-', at most 63 characters. */
 export function smokeName(node: string): string {
@@ -39,7 +28,7 @@ export function smokeManifest(args: MultusSmokeArgs, name: string): string {
     type: 'ipvlan',
     master: args.master,
     mode: args.mode ?? 'l2',
-    ipam: { type: 'host-local', ranges: [[{ subnet: args.subnet ?? '192.168.250.0/24' }]] },
+    ipam: { type: 'host-local', ranges: [[{ subnet: args.subnet ?? DEFAULT_SMOKE_SUBNET }]] },
   };
   const nad = {
     apiVersion: 'k8s.cni.cncf.io/v1',
@@ -56,33 +45,37 @@ export function smokeManifest(args: MultusSmokeArgs, name: string): string {
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 0,
       tolerations: [{ operator: 'Exists' }],
-      containers: [{ name: 'smoke', image: args.image ?? SMOKE_IMAGE, command: ['sleep', '3600'] }],
+      containers: [{ name: 'smoke', image: args.image ?? DEFAULT_SMOKE_IMAGE, command: ['sleep', '3600'] }],
     },
   };
   // YAML documents: kubectl reads a stream that starts with `{` as JSON only, where `---` is invalid.
   return `${stringify(nad)}---\n${stringify(pod)}`;
 }
 
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['node', 'master'],
+  properties: {
+    node: { type: 'string', minLength: 1, description: 'Kubernetes node name the test pod is pinned to.' },
+    master: { type: 'string', minLength: 1, description: 'Host NIC the ipvlan interface is created on (e.g. the default-route NIC).' },
+    mode: { enum: ['l2', 'l3', 'l3s'], default: 'l2', description: 'ipvlan mode.' },
+    subnet: { type: 'string', default: DEFAULT_SMOKE_SUBNET, description: 'host-local IPAM subnet for net1.' },
+    namespace: { type: 'string', default: 'default', description: 'Namespace of the test pod and definition.' },
+    image: { type: 'string', default: DEFAULT_SMOKE_IMAGE, description: 'Pinned image of the test pod.' },
+    timeout: { type: 'integer', minimum: 1, default: 120, description: 'Seconds to wait for net1.' },
+    poll: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Seconds between checks of the pod.' },
+    ...kubectlAccessProperties,
+  },
+} as const satisfies ArgsSchema;
+
+export type MultusSmokeArgs = ArgsOf<typeof schema>;
+
 export const multusSmoke: TaskModule<MultusSmokeArgs> = {
   name: 'multus_smoke',
   description:
     'End-to-end check of Multus on one node: creates an ipvlan NetworkAttachmentDefinition (on `master`) and a pod pinned to `node` that asks for it, and passes when the pod\'s `k8s.v1.cni.cncf.io/network-status` lists `net1` with an IP. The pod and the definition are deleted afterwards, also on failure, so the task never reports changed. Skipped in check mode. Registers `network_status` and `ip`.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['node', 'master'],
-    properties: {
-      node: { type: 'string', minLength: 1, description: 'Kubernetes node name the test pod is pinned to.' },
-      master: { type: 'string', minLength: 1, description: 'Host NIC the ipvlan interface is created on (e.g. the default-route NIC).' },
-      mode: { enum: ['l2', 'l3', 'l3s'], default: 'l2', description: 'ipvlan mode.' },
-      subnet: { type: 'string', default: '192.168.250.0/24', description: 'host-local IPAM subnet for net1.' },
-      namespace: { type: 'string', default: 'default', description: 'Namespace of the test pod and definition.' },
-      image: { type: 'string', default: SMOKE_IMAGE, description: 'Pinned image of the test pod.' },
-      timeout: { type: 'integer', minimum: 1, default: 120, description: 'Seconds to wait for net1.' },
-      poll: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Seconds between checks of the pod.' },
-      ...kubectlAccessProperties,
-    },
-  },
+  schema,
   examples: [
     `- name: ipvlan attachment works on this node
   multus_smoke:

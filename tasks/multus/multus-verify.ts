@@ -3,16 +3,16 @@
  * plugin names still linked to an unmodified multicall binary, 00-multus.conf pointing at
  * Flannel, the daemon answering on its socket. Read-only; every check is reported.
  */
+import { absoluteDirArg } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { k3sMultusPaths } from '../k3s/layout.ts';
-import { DEFAULT_BACKUP_DIR, type BackupRecord } from '../k3s/backup-record.ts';
+import type { BackupRecord } from '../k3s/backup-record.ts';
+import { DEFAULT_BACKUP_DIR, DEFAULT_EXTRA_CNI_PLUGINS, MULTUS_SOCKET } from '../lib/defaults.ts';
 import { readStoredBackups } from '../k3s/backup-store.ts';
 import { k3sStateArgProperties, readCurrentK3s, type K3sStateArgs } from '../k3s/current.ts';
 import { evaluateMultusInstall, splitChecks } from './checks.ts';
 import { multusProbeFact } from './probe.ts';
 
-export const DEFAULT_MULTUS_SOCKET = '/run/multus/multus.sock';
-export const DEFAULT_EXTRA_CNI_PLUGINS = ['ipvlan'];
 
 export interface MultusVerifyArgs extends K3sStateArgs {
   extra_cni_plugins?: string[];
@@ -39,16 +39,10 @@ export const multusVerify: TaskModule<MultusVerifyArgs> = {
       socket: {
         type: 'string',
         minLength: 1,
-        default: DEFAULT_MULTUS_SOCKET,
+        default: MULTUS_SOCKET,
         description: "multus-daemon's unix socket on the host.",
       },
-      backup_dir: {
-        type: 'string',
-        minLength: 1,
-        pattern: '^/',
-        default: DEFAULT_BACKUP_DIR,
-        description: 'Where k3s_cni_backup keeps its records (for the multicall and Flannel sha256).',
-      },
+      backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Where k3s_cni_backup keeps its records (for the multicall and Flannel sha256).'),
     },
   },
   examples: [
@@ -66,8 +60,8 @@ export const multusVerify: TaskModule<MultusVerifyArgs> = {
       return failed(`cannot verify: no K3s CNI bin dir under ${probe.data_dir}`);
     }
     const paths = k3sMultusPaths(probe.data_dir, probe.layout);
-    const extraPlugins = args.extra_cni_plugins ?? DEFAULT_EXTRA_CNI_PLUGINS;
-    const socket = args.socket ?? DEFAULT_MULTUS_SOCKET;
+    const extraPlugins = args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS];
+    const socket = args.socket ?? MULTUS_SOCKET;
     const multus = await ctx.fact(
       multusProbeFact({
         binDir: paths.cniBinDir,

@@ -1,14 +1,16 @@
 /**
- * A small real HostContext for task-module tests: commands go to a real Connection
- * (usually LocalConnection in a temp dir), every command is recorded with its kind, and
- * a changing command in check mode throws CheckModeViolation exactly as the contract says.
+ * The engine's own HostContext (src/engine/host-context.ts) for task-module tests: commands
+ * go to a real Connection (usually LocalConnection in a temp dir), and the context's
+ * observer hook records every command with its kind. Check mode is the real guard: a
+ * changing command throws CheckModeViolation before it is recorded or run.
  */
 import { LocalConnection } from '../../src/connection/local.ts';
-import type { Connection, ExecResult } from '../../src/connection/types.ts';
-import { CheckModeViolation, type Fact, type HostContext, type RunOptions } from '../../src/module/task.ts';
+import type { Connection } from '../../src/connection/types.ts';
+import { createHostContext, type CommandKind } from '../../src/engine/host-context.ts';
+import type { HostContext } from '../../src/module/task.ts';
 
 export interface RecordedCommand {
-  kind: 'read' | 'change';
+  kind: CommandKind;
   command: string;
   exitCode?: number;
 }
@@ -34,40 +36,32 @@ export interface TestHostContextOptions {
 export function createTestHostContext(options: TestHostContextOptions = {}): TestHostContext {
   const host = options.host ?? 'testhost';
   const connection = options.connection ?? new LocalConnection(host);
-  const check = options.check ?? false;
   const commands: RecordedCommand[] = [];
   const progressMessages: string[] = [];
   const warnings: string[] = [];
-
-  async function run(kind: RecordedCommand['kind'], command: string, opts: RunOptions = {}): Promise<ExecResult> {
-    const record: RecordedCommand = { kind, command };
-    commands.push(record);
-    if (kind === 'change' && check) throw new CheckModeViolation(host, command);
-    const result = await connection.exec(command, {
-      ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    });
-    record.exitCode = result.exitCode;
-    return result;
-  }
-
-  return {
+  // The observer sees a command just before it runs; the exit code is filled in after.
+  const recording: Connection = {
+    host: connection.host,
+    connect: () => connection.connect(),
+    close: () => connection.close(),
+    async exec(command, opts) {
+      const record = commands[commands.length - 1];
+      const result = await connection.exec(command, opts);
+      if (record?.command === command) record.exitCode = result.exitCode;
+      return result;
+    },
+  };
+  const ctx = createHostContext({
     host,
-    check,
+    connection: recording,
+    check: options.check ?? false,
     diff: options.diff ?? false,
     vars: options.vars ?? {},
     playbookDir: options.playbookDir ?? process.cwd(),
     signal: options.signal ?? new AbortController().signal,
-    commands,
-    progressMessages,
-    warnings,
-    read: (command, opts) => run('read', command, opts),
-    change: (command, opts) => run('change', command, opts),
-    async fact<T>(fact: Fact<T>): Promise<T> {
-      return fact.parse(await run('read', fact.command));
-    },
-    progress: (message) => void progressMessages.push(message),
-    warn: (message) => void warnings.push(message),
-    changes: () => commands.filter((c) => c.kind === 'change'),
-  };
+    onProgress: (message) => void progressMessages.push(message),
+    onWarning: (message) => void warnings.push(message),
+    observer: (_host, kind, command) => void commands.push({ kind, command }),
+  });
+  return { ...ctx, commands, progressMessages, warnings, changes: () => commands.filter((c) => c.kind === 'change') };
 }

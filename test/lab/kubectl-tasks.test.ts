@@ -111,7 +111,7 @@ t.test('kubectl tasks on a 3-node lab cluster', { skip }, async (t) => {
       status: 'failed',
       msg: /^timed out after 3s: ready 2\/3; not ready: node3 \(pod kube-multus-ds-\w+: Running \/ Ready=False: containers with unready status: \[kube-multus\]\)$/,
     });
-    t.ok(seconds >= 3 && seconds < 10, `failed after about the timeout (${seconds.toFixed(1)} s)`);
+    t.ok(seconds >= 3, `failed only after the 3 s timeout (${seconds.toFixed(1)} s)`);
     cluster.setKnob('node3', 'neverReady', false);
   });
 

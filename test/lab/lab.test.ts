@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { labSupport, startLab } from './lab.ts';
 import { labTag } from './names.ts';
@@ -60,6 +60,17 @@ t.test('a two-node lab', { skip }, async (t) => {
   const hostnameBefore = hostname();
   const hostPasswdBefore = readFileSync('/etc/passwd', 'utf8');
   const hostHadRancher = existsSync('/var/lib/rancher');
+  // The product's state dir on the host, as a run against localhost (or a crashed test)
+  // leaves it: it must not show through the nodes' /var/lib overlay.
+  const hostHadProvision = existsSync('/var/lib/provision');
+  const canary = `/var/lib/provision/lab-canary-${process.pid}`;
+  const hostHadState = existsSync('/var/lib/provision/state.json');
+  mkdirSync('/var/lib/provision', { recursive: true });
+  writeFileSync(canary, 'host\n');
+  t.teardown(() => {
+    rmSync(canary, { force: true });
+    if (!hostHadProvision) rmSync('/var/lib/provision', { recursive: true, force: true });
+  });
   const started = Date.now();
   const lab: Lab = await startLab({ nodes: 2 });
   t.comment(`2 nodes started in ${Date.now() - started} ms`);
@@ -100,6 +111,17 @@ t.test('a two-node lab', { skip }, async (t) => {
       t.ok(existsSync(lab.hostPath(node2, dir)), `${dir} is a per-node directory`);
     }
     t.throws(() => lab.hostPath(node1, '/etc/passwd'), /not under a per-node mount/);
+  });
+
+  t.test("the host's /var/lib/provision does not show through; a node's stays its own", async (t) => {
+    for (const node of lab.nodes) {
+      t.equal((await lab.exec(node, 'test -e /var/lib/provision')).exitCode, 1, `${node.name} starts without /var/lib/provision`);
+    }
+    const made = await lab.exec(node1, 'mkdir -p /var/lib/provision && echo node1 > /var/lib/provision/state.json && ls -A /var/lib/provision');
+    t.same(made, { exitCode: 0, stdout: 'state.json\n', stderr: '' }, 'the node sees only what it wrote');
+    t.equal((await lab.exec(node2, 'test -e /var/lib/provision')).exitCode, 1, 'node2 does not see node1\'s');
+    t.equal(readFileSync(canary, 'utf8'), 'host\n', "the host's file is untouched");
+    t.equal(existsSync('/var/lib/provision/state.json'), hostHadState, 'nothing written through to the host');
   });
 
   t.test('exec runs as root inside the node and reports failures without throwing', async (t) => {

@@ -78,6 +78,13 @@ export const NODE_MOUNTS = [
   '/tmp',
 ] as const;
 
+/**
+ * The product's own paths under the node's /etc and /var/lib overlays. A fresh node has
+ * none of them, so a node must not inherit the host's (a /var/lib/provision left on the
+ * machine would show through every node): each is hidden by an overlay whiteout.
+ */
+export const HIDDEN_HOST_PATHS = ['/var/lib/provision'] as const;
+
 /** Host path of an in-node path, or an error naming the mounts when it is on none of them. */
 export function hostPathIn(nodeRoot: string, path: string): string {
   if (!posix.isAbsolute(path)) throw new Error(`in-node path ${JSON.stringify(path)} must be absolute`);

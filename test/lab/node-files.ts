@@ -9,9 +9,10 @@
  *   init.sh, node.log
  *       the node's init script and the output of it and its sshd.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_MOUNTS } from './names.ts';
+import { HIDDEN_HOST_PATHS, NODE_MOUNTS } from './names.ts';
 import { generateKey } from './keys.ts';
 
 export interface NodeAccount {
@@ -69,6 +70,14 @@ export async function writeNodeFiles(spec: NodeFilesSpec): Promise<void> {
   mkdirSync(join(overlayDir(root, 'var-lib'), 'upper', 'rancher'));
   mkdirSync(join(overlayDir(root, 'var-lib'), 'upper', 'cni'));
   mkdirSync(join(etcUpper(root), 'rancher'));
+  // A whiteout (a 0/0 character device in the upper layer) hides the host's entry: inside
+  // the node the path does not exist until the node makes it (overlayfs(5), "whiteouts").
+  const uppers = { '/etc/': etcUpper(root), '/var/lib/': join(overlayDir(root, 'var-lib'), 'upper') };
+  for (const path of HIDDEN_HOST_PATHS) {
+    const [under, upper] = Object.entries(uppers).find(([dir]) => path.startsWith(dir)) ?? [];
+    if (under === undefined || upper === undefined) throw new Error(`${path} is on neither overlay`);
+    execFileSync('mknod', [join(upper, path.slice(under.length)), 'c', '0', '0']);
+  }
 
   writeAuthorizedKeys(join(root, 'root'), spec.rootAuthorizedKey, 0);
   for (const a of spec.accounts) {

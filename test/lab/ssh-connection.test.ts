@@ -107,11 +107,18 @@ t.test('timeout ends the command and its children and returns 124', async (t) =>
 
   // A daemon started without redirecting its output holds the channel open after the
   // command has exited; past the timeout we stop waiting for it.
+  // It writes its own pid, so that the test ends exactly the process it started.
+  const pidFile = join(t.testdir(), 'daemon.pid');
   started = Date.now();
-  const held = await conn.exec('setsid sleep 30.321 & echo started', { timeoutMs: 300 });
+  const held = await conn.exec(
+    `setsid sh -c 'echo $$ > ${pidFile}.new; mv ${pidFile}.new ${pidFile}; exec sleep 30.321' & until [ -s ${pidFile} ]; do sleep 0.01; done; echo started`,
+    { timeoutMs: 300 },
+  );
   t.match(held, { exitCode: 124, stdout: 'started\n' });
   t.ok(Date.now() - started < 25_000, `gave up after ${Date.now() - started} ms, before the 30 s daemon`);
-  await conn.exec('pkill -f "sleep 30[.]321"');
+  const daemon = Number(readFileSync(pidFile, 'utf8'));
+  t.ok(Number.isInteger(daemon) && daemon > 1, `the daemon wrote its pid (${daemon})`);
+  process.kill(daemon, 'SIGTERM');
 
   t.same(await conn.exec('echo quick', { timeoutMs: 5000 }), { exitCode: 0, stdout: 'quick\n', stderr: '' }, 'a quick command is unaffected');
   t.equal((await conn.exec('exit 7', { timeoutMs: 5000 })).exitCode, 7);

@@ -3,7 +3,6 @@ import {
   K3S_OWNED_PLUGINS,
   dataDirProblem,
   k3sMultusPaths,
-  layoutForVersion,
 } from '../../tasks/k3s/layout.ts';
 
 t.test('default data dir, stable data/cni layout', async (t) => {
@@ -49,41 +48,4 @@ t.test('data dirs that two spellings could disagree on are refused', async (t) =
   t.match(dataDirProblem('/opt/k3s\n'), /may contain only/);
   t.throws(() => k3sMultusPaths('relative'), /k3s_data_dir must be an absolute path/);
   t.throws(() => k3sMultusPaths('/x', 'other' as never), /unknown K3s CNI layout/);
-});
-
-t.test('layoutForVersion: the exact first stable data/cni release of each line', async (t) => {
-  const cases: Array<[string, 'cni' | 'current']> = [
-    ['v1.27.16+k3s1', 'current'],
-    ['v1.28.14+k3s1', 'current'],
-    ['v1.28.15+k3s1', 'cni'],
-    ['v1.28.16+k3s1', 'cni'],
-    ['v1.29.9+k3s1', 'current'],
-    ['v1.29.10+k3s1', 'cni'],
-    ['v1.30.5+k3s1', 'current'],
-    ['v1.30.6+k3s1', 'cni'],
-    ['v1.31.1+k3s1', 'current'],
-    ['v1.31.2+k3s1', 'cni'],
-    ['v1.31.0+k3s1', 'current'],
-    ['v1.32.0+k3s1', 'cni'],
-    ['v1.33.1+k3s1', 'cni'],
-    ['v1.29.100+k3s1', 'cni'],
-    ['1.30.6', 'cni'],
-    ['v1.30.6-rc1+k3s1', 'cni'],
-    ['v2.0.0+k3s1', 'cni'],
-    ['v0.9.0', 'current'],
-  ];
-  for (const [v, want] of cases) t.equal(layoutForVersion(v), want, v);
-});
-
-t.test('layoutForVersion reads the first line of `k3s --version`', async (t) => {
-  t.equal(layoutForVersion('k3s version v1.31.2+k3s1 (6da204df)'), 'cni');
-  t.equal(layoutForVersion('k3s version v1.31.1+k3s1 (452dbbc1)'), 'current');
-  t.equal(layoutForVersion('k3s version v1.28.15+k3s1 (869dd4d6)\ngo version go1.22.8'), 'cni');
-  t.equal(layoutForVersion('  k3s version v1.29.9+k3s1 (1f0d2e4b)  '), 'current');
-});
-
-t.test('layoutForVersion refuses what is not a version', async (t) => {
-  t.throws(() => layoutForVersion(''), /cannot read a K3s version/);
-  t.throws(() => layoutForVersion('k3s version unknown'), /cannot read a K3s version/);
-  t.throws(() => layoutForVersion('v1.30'), /cannot read a K3s version/);
 });

@@ -114,6 +114,9 @@ t.test('tests with is', async (t) => {
   t.equal(ev("'v1.30.6+k3s1' is version('1.30.6', '>=')"), true);
   t.equal(ev("'v1.28.9+k3s1' is version('1.28.15', '>=')"), false, 'versions compare numerically, not as text');
   t.equal(ev("'1.29' is version('1.29.0', 'eq')"), true);
+  t.equal(ev("'v1.31.0-rc1+k3s1' is version('1.31.0', '==')"), true, 'a pre-release suffix is ignored, as the K3s tags need');
+  t.equal(ev("'1.30.10' is version('1.30.9', 'gt')"), true);
+  t.throws(() => ev("'latest' is version('1.30.0', '>=')"), /cannot read a version from "latest"/);
   const results = { r: { changed: true, failed: false, skipped: false } };
   t.equal(evaluateExpression('r is changed and r is succeeded and r is not failed and r is not skipped', results), true);
 });

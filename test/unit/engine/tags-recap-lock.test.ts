@@ -4,9 +4,9 @@ import { countResult, exitCodeFor } from '../../../src/engine/recap.ts';
 import { acquireLock } from '../../../src/engine/lock.ts';
 import type { Recap } from '../../../src/engine/events.ts';
 import { LockError } from '../../../src/errors.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { lockPathFor } from '../../../src/engine/lock.ts';
 
 t.test('tags: plain, always, never, skip', async (t) => {
@@ -48,6 +48,8 @@ t.test('lock: a second run is refused; a stale lock is taken over', async (t) =>
   again.release();
   writeFileSync(lockPathFor(inv, dir), '999999999\n');
   const taken = acquireLock(inv, dir);
-  t.ok(taken, 'stale lock from a dead pid is replaced');
+  t.equal(taken.path, lockPathFor(inv, dir));
+  t.equal(readFileSync(taken.path, 'utf8'), `${process.pid}\n${resolve(inv)}\n`, 'the stale lock of a dead pid now holds this run');
   taken.release();
+  t.notOk(existsSync(taken.path), 'release removes the lock');
 });

@@ -1,6 +1,7 @@
 /**
  * The DaemonSet rollout evaluator and the not-ready-nodes message, from DaemonSet, Pod and
- * Node JSON recorded through `k3s kubectl` on a lab cluster (node3 never ready), plus
+ * Node JSON that the real kubectl client printed from the lab's API stand-in and kubelet
+ * simulation, not a real cluster (test/fixtures/kubectl/README.md; node3 never ready), plus
  * kubelet-shaped pod statuses written here for the states the lab does not produce.
  */
 import t from 'tap';

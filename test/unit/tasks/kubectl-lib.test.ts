@@ -1,7 +1,7 @@
 /**
  * The kubectl helpers: which kubectl runs, how its command line is quoted, and the pure
- * parsers of its JSON, fed with output recorded from the real kubectl (test/fixtures/kubectl,
- * recorded through `k3s kubectl` on a lab cluster).
+ * parsers of its JSON, fed with output of the real kubectl client recorded against the lab's
+ * Kubernetes API stand-in, not a kube-apiserver (test/fixtures/kubectl/README.md says what that means).
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';

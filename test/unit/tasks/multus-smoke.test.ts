@@ -4,7 +4,10 @@ import { attachedInterface, parseNetworkStatus } from '../../../tasks/multus/net
 import { multusSmoke, smokeManifest, smokeName } from '../../../tasks/multus/multus-smoke.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
 
-// As Multus writes it (recorded from a pod with one ipvlan attachment).
+// Written by hand, not recorded: the k8s.v1.cni.cncf.io/network-status annotation in the shape
+// Multus sets it for a pod with one ipvlan attachment (NetworkStatus in
+// k8snetworkplumbingwg/network-attachment-definition-client pkg/apis/k8s.cni.cncf.io/v1/types.go:
+// name, interface, ips, mac, default, dns).
 const RECORDED = `[{
     "name": "cbr0",
     "interface": "eth0",

@@ -1,9 +1,14 @@
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stat } from '../../../tasks/builtin/stat.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
+
+/** The name the system's user or group database gives an id (whoever runs the tests). */
+const nameOf = (db: 'passwd' | 'group', id: number): string =>
+  execFileSync('getent', [db, String(id)], { encoding: 'utf8' }).split(':')[0];
 
 const HOSTILE = ['a b', "it's", '$(touch pwned)', 'new\nline', '-dash', '`id`'];
 
@@ -26,8 +31,8 @@ t.test('reports a regular file with mode, ids, size and sha256', async (t) => {
     mode: '0640',
     uid: real.uid,
     gid: real.gid,
-    owner: 'root',
-    group: 'root',
+    owner: nameOf('passwd', real.uid),
+    group: nameOf('group', real.gid),
     size: 8,
     mtime: Math.floor(real.mtimeMs / 1000),
     checksum: createHash('sha256').update('content\n').digest('hex'),

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { unifiedDiff } from '../../src/report/line-diff.ts';
+import { unifiedDiff } from '../../src/report/unified-diff.ts';
 
 /** Apply a unified diff to `before`; proves the hunks are right, not just plausible. */
 function applyDiff(before: string, diff: string): string {
