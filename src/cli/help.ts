@@ -9,20 +9,32 @@ export const EXIT_CODES = `Exit codes:
   5    another run holds the lock for this inventory
   130  interrupted`;
 
+const INVENTORY_DEFAULT = `Without -i the inventory is $PROVISION_INVENTORY, else $ANSIBLE_INVENTORY or
+ansible.cfg's [defaults] inventory, else ./inventory.yaml: the first of them that exists.`;
+
+const SETTINGS = `Settings also come from ansible.cfg ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg,
+/etc/ansible/ansible.cfg: the first found) and ANSIBLE_* variables (forks, remote_user,
+private_key_file, host_key_checking, timeout, become, become_user, ssh_args), and SSH
+options from ~/.ssh/config (or -F in ansible_ssh_common_args); see 'provision config'.`;
+
 const COMMON = `Common options:
-  -i, --inventory FILE        Ansible-style YAML inventory (required)
+  -i, --inventory FILE        Ansible-style YAML inventory (default: see below)
   -l, --limit PATTERN         only hosts matching PATTERN (a:b union, a:&b intersection, a:!b exclusion, globs)
   -C, --check                 plan only: change nothing, exit 2 when changes are pending
   -D, --diff                  show before/after of every change
   -t, --tags TAGS             only tasks with these tags (comma separated)
       --skip-tags TAGS        skip tasks with these tags
-  -f, --forks N               hosts handled at once (default 5)
+  -f, --forks N               hosts handled at once (default: ansible.cfg forks, else 5)
   -e, --extra-vars VARS       key=value, JSON, or @file.yaml (highest precedence)
       --json                  JSON lines of events and a final summary on stdout
   -v, --verbose               more output (repeat for more)
       --host-key-checking M   strict (default) | accept-new | off
       --known-hosts FILE      known_hosts file (default ~/.ssh/known_hosts)
-  -h, --help                  this help`;
+  -h, --help                  this help
+
+${INVENTORY_DEFAULT}
+
+${SETTINGS}`;
 
 export const COMMAND_HELP: Record<string, string> = {
   install: `Usage: provision install -i INVENTORY [--smoke] [options]
@@ -58,10 +70,27 @@ ${COMMON}`,
 Run any playbook, Ansible-style.
 
 ${COMMON}`,
-  validate: `Usage: provision validate -i INVENTORY [PLAYBOOK.yaml ...]
+  validate: `Usage: provision validate [-i INVENTORY] [PLAYBOOK.yaml ...]
 
 Schema-check the inventory and the playbooks (the bundled ones when none is given).
-Every problem is printed as file:line:column; no host is contacted.`,
+Every problem is printed as file:line:column; no host is contacted.
+
+${INVENTORY_DEFAULT}`,
+  config: `Usage: provision config [--only-changed] [-i INVENTORY] [-l PATTERN]
+
+Print the settings in force and where each came from (command line, ANSIBLE_* variable,
+ansible.cfg file:line, or default), named as 'ansible-config dump' names them, then how
+every host of the inventory (or of --limit) will be reached: user@address:port, jump hosts
+or ProxyCommand, host key policy and known_hosts file, key. SSH options provision does not
+use are listed as warnings with their file:line. No host is contacted.
+
+  --only-changed              leave out settings that are at their default
+
+Precedence, highest first: command-line flags; inventory variables; ANSIBLE_* variables;
+ansible.cfg; -o options in ansible_ssh_common_args / ansible_ssh_extra_args, then in
+ssh_args; the SSH config file; built-in defaults.
+
+${INVENTORY_DEFAULT}`,
   schema: `Usage: provision schema [--out DIR]
 
 Write inventory.schema.json and playbook.schema.json (every task's arguments included)
@@ -98,6 +127,7 @@ Commands:
   validate -i INV [PB…]   schema-check inventory and playbooks, touch nothing
   schema [--out DIR]      write JSON Schemas for editors
   manifest -i INV         print the rendered Multus manifest
+  config                  the settings in force (ansible.cfg, ANSIBLE_*, SSH config) and their sources
   help [COMMAND]          this text, or a command's
 
 Run 'provision COMMAND --help' for a command's options.

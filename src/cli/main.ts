@@ -1,6 +1,7 @@
 /** Dispatch argv to a command. Errors propagate to bin/provision.ts, which maps them to exit codes. */
 import { UsageError, type ExitCodeValue } from '../errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
+import { configCommand } from './config.ts';
 import { installCommand, smokeCommand } from './install.ts';
 import { manifestCommand } from './manifest.ts';
 import { runCommand } from './run.ts';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   manifest: manifestCommand,
   install: installCommand,
   smoke: smokeCommand,
+  config: configCommand,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<ExitCodeValue> {
