@@ -14,6 +14,8 @@ export interface ProxyProcess {
   /** The last bytes the command wrote on stderr, and how it ended, for messages. */
   describe(): string;
   stop(): void;
+  /** Resolves once the process has ended and its output is read (after stop(), soon). */
+  finished: Promise<void>;
 }
 
 export function startProxyCommand(command: string): ProxyProcess {
@@ -21,6 +23,7 @@ export function startProxyCommand(command: string): ProxyProcess {
   let stderr = '';
   let ended: string | undefined;
   let spawnError: string | undefined;
+  const finished = new Promise<void>((resolve) => child.once('close', () => resolve()));
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-STDERR_LIMIT);
   });
@@ -40,6 +43,7 @@ export function startProxyCommand(command: string): ProxyProcess {
   return {
     stream,
     stop,
+    finished,
     describe: () => {
       const parts = [`ProxyCommand ${JSON.stringify(command)}`];
       if (spawnError) parts.push(`could not start: ${spawnError}`);

@@ -140,6 +140,7 @@ export class SshConnection implements Connection {
     } catch (err) {
       await client.close().catch(() => undefined);
       proxy?.stop();
+      await proxy?.finished; // its stderr, read to the end, says why
       const first = errors[0] ?? { err };
       const reason = refusal.reason ?? this.explainAt(first.err, first.at, configs);
       throw this.unreachable(proxy && !refusal.reason ? `${reason} (${proxy.describe()})` : reason);
