@@ -2,7 +2,7 @@
  * Run loaded playbooks against the inventory: take the lock, open connections lazily,
  * drive the engine, report, and release everything whatever happens.
  */
-import { connectionFromPlan, planConnections } from '../connection/factory.ts';
+import { connectionFromPlan, planConnections, type ConnectionPlan } from '../connection/factory.ts';
 import { applyControlDefaults, controlConnectionOptions } from '../config/control-defaults.ts';
 import { emptyControlSettings } from '../config/control-settings.ts';
 import { ConnectionPool } from '../engine/connection-pool.ts';
@@ -44,6 +44,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     ...(o.flags.hostKeyChecking ? { hostKeyChecking: o.flags.hostKeyChecking } : {}),
     ...(o.flags.knownHosts ? { knownHostsFile: o.flags.knownHosts } : {}),
   });
+  recordLoginUsers(o.inventory, plans);
   const secrets = collectSecrets(o.inventory, o.playbook, o.flags.extraVars);
   const reporter =
     o.reporter ??
@@ -84,6 +85,19 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     await pool.closeAll();
     await sink.close();
     lock.release();
+  }
+}
+
+/**
+ * A login user that came from the SSH config or ansible.cfg is the host's ansible_user, as
+ * far as the run is concerned: become compares it with become_user to decide whether sudo
+ * is needed at all.
+ */
+function recordLoginUsers(inventory: Inventory, plans: Map<string, ConnectionPlan>): void {
+  for (const host of inventory.hosts) {
+    const plan = plans.get(host.name);
+    if (plan?.kind !== 'ssh' || host.vars.ansible_user !== undefined || host.vars.ansible_ssh_user !== undefined) continue;
+    host.vars.ansible_user = plan.user;
   }
 }
 

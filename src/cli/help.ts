@@ -37,7 +37,7 @@ ${INVENTORY_DEFAULT}
 ${SETTINGS}`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  install: `Usage: provision install -i INVENTORY [--smoke] [options]
+  install: `Usage: provision install [-i INVENTORY] [--smoke] [options]
 
 Put the Multus CNI thick plugin on every K3s node of the inventory (groups server and agent),
 in order and idempotently (playbooks/install.yaml):
@@ -57,7 +57,7 @@ kubectl runs on the first host of group server as 'k3s kubectl' (root, via becom
 this machine when the inventory sets 'kubeconfig' (and optionally 'kubectl').
 
 ${COMMON}`,
-  smoke: `Usage: provision smoke -i INVENTORY [options]
+  smoke: `Usage: provision smoke [-i INVENTORY] [options]
 
 Smoke-test Multus on every node (playbooks/smoke.yaml): an ipvlan NetworkAttachmentDefinition
 on the node's NIC (var ipvlan_master, default the default-route NIC) and a test pod pinned to
@@ -65,7 +65,7 @@ the node; it passes when the pod's k8s.v1.cni.cncf.io/network-status lists net1 
 Both are deleted afterwards, also on failure.
 
 ${COMMON}`,
-  run: `Usage: provision run PLAYBOOK.yaml -i INVENTORY [options]
+  run: `Usage: provision run PLAYBOOK.yaml [-i INVENTORY] [options]
 
 Run any playbook, Ansible-style.
 
@@ -95,7 +95,7 @@ ${INVENTORY_DEFAULT}`,
 
 Write inventory.schema.json and playbook.schema.json (every task's arguments included)
 for editors using yaml-language-server. Without --out, print both to stdout as one JSON object.`,
-  manifest: `Usage: provision manifest -i INVENTORY [-e KEY=VALUE ...] [-l HOST]
+  manifest: `Usage: provision manifest [-i INVENTORY] [-e KEY=VALUE ...] [-l HOST]
 
 Print the Multus thick manifest rendered for the inventory's variables (multus_version,
 k3s_data_dir, k3s_cni_layout, extra_cni_plugins, ...) to stdout; warnings go to stderr.
@@ -104,7 +104,7 @@ group "server", else of the first host. No host is contacted. Invalid variables 
 listed and exit with 4.
 
 Options:
-  -i, --inventory FILE        Ansible-style YAML inventory (required)
+  -i, --inventory FILE        Ansible-style YAML inventory (default: as for every command, see 'provision help run')
   -l, --limit PATTERN         take the variables of the first host matching PATTERN
   -e, --extra-vars VARS       key=value, JSON, or @file.yaml (highest precedence)
   -h, --help                  this help

@@ -162,6 +162,18 @@ t.test('nodes behind a bastion', { skip }, async (t) => {
     t.equal(accepted.code, 3, 'accept-new does not accept a changed key either');
   });
 
+  await t.test('ansible.cfg become = True with the SSH config\'s User: sudo is used for the login user it names', async (t) => {
+    const p = place();
+    const lines = [`Host bastion`, `  HostName ${bastion.address}`, `  User ${lab.nopasswdUser!.name}`, `  IdentityFile ${lab.nopasswdUser!.keyFile}`, `  UserKnownHostsFile ${lab.knownHostsFile}`];
+    writeFileSync(join(p.home, '.ssh', 'config'), `${lines.join('\n')}\n`);
+    writeFileSync(join(p.cwd, 'inventory.yaml'), stringify({ all: { hosts: { bastion: {} } } }));
+    writeFileSync(join(p.cwd, 'ansible.cfg'), '[privilege_escalation]\nbecome = True\n');
+    const cli = await runCli(['run', join(REPO_ROOT, 'test/fixtures/playbooks/whoami.yaml')], { cwd: p.cwd, env: { ...CLEAN_ENV, HOME: p.home } });
+    t.equal(cli.code, 0, cli.stdout + cli.stderr);
+    // The login user's key is not root's: uid 0 means sudo ran for labnopass.
+    t.equal(readFileSync(lab.hostPath('bastion', '/tmp/whoami'), 'utf8').trim(), '0', 'the task ran as root through sudo');
+  });
+
   await t.test('ansible.cfg: host_key_checking = False and forks = 1 applied', async (t) => {
     forget(lab);
     const p = place();

@@ -27,3 +27,24 @@ t.test('a ProxyCommand that fails: unreachable, with how it ended and its stderr
   });
   await conn.close();
 });
+
+t.test('a jump host that cannot be reached is named in the error', async (t) => {
+  const conn = new SshConnection('node1', {
+    address: '10.214.0.3',
+    user: 'root',
+    knownHostsFile: '/nonexistent/known_hosts',
+    jumps: [{ name: 'bastion', address: '127.0.0.1', port: 1, user: 'ops', knownHostsFile: '/nonexistent/known_hosts', hostKeyChecking: 'strict', connectTimeoutMs: 5000 }],
+  });
+  await t.rejects(conn.connect(), { name: 'UnreachableError', message: 'node1: jump host bastion: connection refused by 127.0.0.1:1 (no sshd listening?)' });
+  await conn.close();
+});
+
+t.test('a jump host key file that cannot be read is named', async (t) => {
+  const conn = new SshConnection('node1', {
+    address: '10.214.0.3',
+    user: 'root',
+    knownHostsFile: '/nonexistent/known_hosts',
+    jumps: [{ name: 'bastion', address: '127.0.0.1', port: 1, user: 'ops', privateKeyFile: '/nonexistent/key', knownHostsFile: '/k', hostKeyChecking: 'strict' }],
+  });
+  await t.rejects(conn.connect(), { message: /node1: jump host bastion: cannot read private key file \/nonexistent\/key/ });
+});
