@@ -84,7 +84,7 @@ export function planSsh(host: InventoryHost, inputs: PlanInputs, env: NodeJS.Pro
     ...(hostKeyChecking !== undefined ? { hostKeyChecking } : {}),
     ...(knownHostsFile !== undefined ? { knownHostsFile } : {}),
   };
-  const target = endpoint(host.name, lookupName, opts, fixed, env);
+  const target = endpoint(host.name, lookupName, opts, fixed, env, warnings);
   const route = routeOf(host, lookupName, target, opts, inputs, configFile, env, cache, warnings, [lookupName]);
   return { target, route, warnings };
 }
@@ -92,20 +92,36 @@ export function planSsh(host: InventoryHost, inputs: PlanInputs, env: NodeJS.Pro
 type Fixed = Partial<Omit<SshEndpoint, 'name' | 'address'>>;
 
 /** One endpoint: fixed values (inventory, command line, hop spec) first, then the options obtained. */
-function endpoint(name: string, lookupName: string, opts: HostSshOptions, fixed: Fixed, env: NodeJS.ProcessEnv, inherit?: SshEndpoint): SshEndpoint {
+function endpoint(
+  name: string,
+  lookupName: string,
+  opts: HostSshOptions,
+  fixed: Fixed,
+  env: NodeJS.ProcessEnv,
+  warnings: string[],
+  inherit?: SshEndpoint,
+): SshEndpoint {
   const word = (k: string) => opts.get(k)?.words[0];
   const port = fixed.port ?? integer(word('port'), opts, 'port') ?? DEFAULT_SSH_PORT;
   const user = fixed.user ?? word('user') ?? userInfo().username;
   const address = word('hostname') !== undefined ? expandTokens(word('hostname')!, { host: lookupName, port, user, original: lookupName }) : lookupName;
   const tokens = { host: address, port, user, original: lookupName };
-  const identities = (opts.get('identityfile')?.words ?? []).map((f) => expandTilde(expandTokens(f, tokens)));
+  const identities = [...new Set((opts.get('identityfile')?.words ?? []).map((f) => expandTilde(expandTokens(f, tokens))))];
   // ssh tries each IdentityFile in turn and skips missing ones; provision uses the first present.
   const privateKeyFile = fixed.privateKeyFile ?? identities.find((f) => existsSync(f)) ?? identities[0];
+  const present = identities.filter((f) => existsSync(f));
+  if (fixed.privateKeyFile === undefined && present.length > 1) {
+    warnings.push(`IdentityFile (${opts.get('identityfile')!.where}): provision authenticates with the first that exists, ${privateKeyFile}; not tried: ${present.slice(1).join(', ')}`);
+  }
   const identitiesOnly = yesNo(word('identitiesonly'));
   const timeoutSeconds = integer(word('connecttimeout'), opts, 'connecttimeout');
   const alive = integer(word('serveraliveinterval'), opts, 'serveraliveinterval');
   const aliveMax = integer(word('serveralivecountmax'), opts, 'serveralivecountmax');
-  const knownHosts = opts.get('userknownhostsfile')?.words[0];
+  const knownHostsFiles = opts.get('userknownhostsfile')?.words ?? [];
+  const knownHosts = knownHostsFiles[0];
+  if (fixed.knownHostsFile === undefined && knownHostsFiles.length > 1) {
+    warnings.push(`UserKnownHostsFile (${opts.get('userknownhostsfile')!.where}): provision checks host keys against the first file only; not read: ${knownHostsFiles.slice(1).join(', ')}`);
+  }
   return {
     name,
     address,
@@ -158,7 +174,7 @@ function routeOf(
         ...(spec.port !== undefined ? { port: spec.port } : {}),
         ...(inputs.hostKeyChecking ? { hostKeyChecking: inputs.hostKeyChecking } : {}),
         ...(inputs.knownHostsFile ? { knownHostsFile: inputs.knownHostsFile } : {}),
-      }, env, target);
+      }, env, warnings, target);
       // Like `ssh -J a,b`: only the first hop's own config may route it further.
       if (i === 0) firstRoute = routeOf(host, spec.host, hop, hopOpts, inputs, configFile, env, cache, warnings, [...seen, spec.host]);
       hops.push(hop);

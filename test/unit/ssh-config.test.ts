@@ -216,3 +216,16 @@ function inventoryOf(hosts: InventoryHost[]): Inventory {
     select: () => hosts.map((h) => h.name),
   };
 }
+
+t.test('what is only partly used is said: the IdentityFiles not tried, the UserKnownHostsFiles not read', async (t) => {
+  const d = dir();
+  const f = join(d, 'config');
+  writeFileSync(join(d, 'k1'), 'x');
+  writeFileSync(join(d, 'k2'), 'x');
+  writeFileSync(f, `Host *\n  IdentityFile ${d}/k1\n  IdentityFile ${d}/k2\n  UserKnownHostsFile ${d}/kh1 ${d}/kh2\n`);
+  const { warnings } = planConnections(inventoryOf([host({})]), { sshConfigFile: f }, {});
+  t.same(warnings, [
+    `IdentityFile (${f}:2): provision authenticates with the first that exists, ${d}/k1; not tried: ${d}/k2`,
+    `UserKnownHostsFile (${f}:4): provision checks host keys against the first file only; not read: ${d}/kh2`,
+  ]);
+});
