@@ -150,17 +150,25 @@ export function sshOptionsFor(lines: ConfigLine[], lookup: SshLookup): { options
   const localUser = userInfo().username;
   let wantsFinal = false;
   const pass = (final: boolean): void => {
+    // ssh evaluates a Host or Match line once, where it stands: a HostName obtained inside
+    // a `Match host` section does not switch the rest of that section off.
+    const evaluated = new Map<Condition, boolean>();
+    const holds = (c: Condition): boolean => {
+      let result = evaluated.get(c);
+      if (result === undefined) evaluated.set(c, (result = evaluate(c)));
+      return result;
+    };
+    const evaluate = (c: Condition): boolean => {
+      if (c.kind === 'host') return hostPatternsMatch(c.patterns, lookup.host);
+      const hostName = options.get('hostname')?.words[0] ?? lookup.host;
+      const user = lookup.user ?? options.get('user')?.words[0] ?? localUser;
+      const result = matchCriteria(c.criteria, { host: hostName, originalhost: lookup.host, user, localuser: localUser, final });
+      if (result === 'needs-final') wantsFinal = true;
+      if (result === 'unsupported') unsupported.push({ keyword: 'match', words: Object.keys(c.criteria), text: '', file: c.file, line: c.line, sections: [] });
+      return result === true;
+    };
     for (const line of lines) {
-      const applies = line.sections.every((c) => {
-        if (c.kind === 'host') return hostPatternsMatch(c.patterns, lookup.host);
-        const hostName = options.get('hostname')?.words[0] ?? lookup.host;
-        const user = lookup.user ?? options.get('user')?.words[0] ?? localUser;
-        const result = matchCriteria(c.criteria, { host: hostName, originalhost: lookup.host, user, localuser: localUser, final });
-        if (result === 'needs-final') wantsFinal = true;
-        if (result === 'unsupported') unsupported.push({ keyword: 'match', words: Object.keys(c.criteria), text: '', file: c.file, line: c.line, sections: [] });
-        return result === true;
-      });
-      if (!applies) continue;
+      if (!line.sections.every(holds)) continue;
       const current = options.get(line.keyword);
       if (current === undefined) options.set(line.keyword, { words: line.words, text: line.text, file: line.file, line: line.line });
       else if (ACCUMULATED.has(line.keyword) && !final) current.words = [...current.words, ...line.words];

@@ -66,6 +66,14 @@ t.test('Match host sees the HostName obtained so far; originalhost the name give
   t.equal(sshOptionsFor(lines, { host: 'other', user: 'ops' }).options.get('identityfile')?.words[0], '~/.ssh/ops');
 });
 
+t.test('a Match line is evaluated once, where it stands: a HostName inside its section keeps the rest', async (t) => {
+  const d = dir();
+  const f = join(d, 'config');
+  writeFileSync(f, 'Match host b\n  HostName bb\n  User x\nMatch host bb\n  Port 2\n');
+  const r = sshOptionsFor(readSshConfig(f), { host: 'b' }).options;
+  t.same([r.get('hostname')?.words[0], r.get('user')?.words[0], r.get('port')?.words[0]], ['bb', 'x', '2'], 'a later Match host sees the new HostName');
+});
+
 t.test('Include: globs in lexical order, relative names under ~/.ssh, conditional inside a Host section', async (t) => {
   const d = dir();
   mkdirSync(join(d, 'conf.d'));
