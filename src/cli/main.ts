@@ -4,6 +4,7 @@ import { commandHelp, mainHelp } from './help.ts';
 import { configCommand } from './config.ts';
 import { installCommand, smokeCommand } from './install.ts';
 import { manifestCommand } from './manifest.ts';
+import { rollbackCommand } from './rollback.ts';
 import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   install: installCommand,
   smoke: smokeCommand,
   config: configCommand,
+  rollback: rollbackCommand,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<ExitCodeValue> {
