@@ -1,6 +1,7 @@
 /**
- * A bundled command typed without -i, as an operator's notes or a cron line write it:
- * `provision install --check` in a directory holding inventory.yaml plans against it.
+ * Bundled commands typed without -i, as an operator's notes or a cron line write them:
+ * `provision install --check`, `provision install` and `provision rollback` in a directory
+ * holding inventory.yaml work against it.
  */
 import t from 'tap';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { runCli } from '../helpers/run-provision.ts';
 const support = labSupport();
 const skip = support.ok ? false : `lab not supported on this machine: ${support.reason}`;
 
-t.test('install --check with no -i finds ./inventory.yaml', { skip }, async (t) => {
+t.test('install --check, install and rollback with no -i find ./inventory.yaml', { skip }, async (t) => {
   process.env.KUBECACHEDIR = t.testdir();
   const cluster = await startCluster({ nodes: 2 });
   t.teardown(() => cluster.stop());
@@ -36,4 +37,14 @@ t.test('install --check with no -i finds ./inventory.yaml', { skip }, async (t) 
 
   const viaEnv = await runCli(['install', '--check'], { cwd: root, env: { ...env, PROVISION_INVENTORY: join(cwd, 'inventory.yaml') } });
   t.equal(viaEnv.code, 2, 'PROVISION_INVENTORY names it from anywhere');
+
+  const install = await runCli(['install'], { cwd, env });
+  t.equal(install.code, 0, install.stdout + install.stderr);
+  const rollback = await runCli(['rollback'], { cwd, env });
+  t.equal(rollback.code, 0, rollback.stdout + rollback.stderr);
+  for (const node of ['node1', 'node2']) {
+    const state = await cluster.lab.exec(node, 'cat /var/lib/provision/state.json');
+    t.match(JSON.parse(state.stdout), { rolled_back_at: /^\d{4}-/ }, `${node}: rolled back`);
+    t.equal((await cluster.lab.exec(node, 'test -e /var/lib/rancher/k3s/agent/etc/cni/net.d/00-multus.conf')).exitCode, 1, `${node}: 00-multus.conf gone`);
+  }
 });
