@@ -28,6 +28,8 @@ export interface ExecuteOptions {
   tap?: (e: RunEvent) => void;
   observer?: CommandObserver;
   signal?: AbortSignal;
+  /** The caller already holds the inventory's lock (drift: check, fix and re-check under one lock). */
+  lockHeld?: boolean;
 }
 
 export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
@@ -53,7 +55,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
     : reporter;
   for (const message of warnings) sink.event({ type: 'warning', message });
-  const lock = acquireLock(o.inventory.file);
+  const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file);
   const pool = new ConnectionPool(o.inventory, (host) => connectionFromPlan(host, plans.get(host.name)!));
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();

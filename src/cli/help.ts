@@ -1,4 +1,5 @@
 /** Usage text for every command; the exit codes are the same everywhere and listed once. */
+import { DRIFT_EXIT_CODES, DRIFT_HELP } from './drift-help.ts';
 
 export const EXIT_CODES = `Exit codes:
   0    success / in sync
@@ -158,6 +159,8 @@ Usage: provision COMMAND [options]
 Commands:
   install -i INV          put Multus thick on every K3s node, verified [--smoke]
   smoke -i INV            end-to-end check: a pod on every node gets net1
+  drift -i INV            read-only check of every node against the install [--fix]
+  schedule -i INV         run drift from cron or a systemd timer
   rollback -i INV         take Multus off every node, restore K3s's plugins [--force] [--purge]
   run PLAYBOOK -i INV     run any playbook
   validate -i INV [PB…]   schema-check inventory and playbooks, touch nothing
@@ -172,5 +175,6 @@ ${EXIT_CODES}`;
 }
 
 export function commandHelp(name: string): string {
+  if (name === 'drift' || name === 'schedule') return `${DRIFT_HELP[name]}\n\n${name === 'drift' ? DRIFT_EXIT_CODES : EXIT_CODES}`;
   return `${COMMAND_HELP[name] ?? mainHelp()}\n\n${EXIT_CODES}`;
 }

@@ -2,6 +2,8 @@
 import { UsageError, type ExitCodeValue } from '../errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { configCommand } from './config.ts';
+import { driftCommand } from './drift.ts';
+import { scheduleCommand } from './schedule.ts';
 import { installCommand, smokeCommand } from './install.ts';
 import { manifestCommand } from './manifest.ts';
 import { rollbackCommand } from './rollback.ts';
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   install: installCommand,
   smoke: smokeCommand,
   config: configCommand,
+  drift: driftCommand,
+  schedule: scheduleCommand,
   rollback: rollbackCommand,
 };
 

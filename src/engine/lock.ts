@@ -29,7 +29,7 @@ export function acquireLock(inventoryFile: string, dir?: string): RunLock {
       // read an empty lock and take it for a stale one.
       const tmp = `${path}.${process.pid}.tmp`;
       const fd = openSync(tmp, 'w', 0o644);
-      writeSync(fd, `${process.pid}\n${resolve(inventoryFile)}\n`);
+      writeSync(fd, `${process.pid}\n${resolve(inventoryFile)}\n${holderCommand()}\n`);
       closeSync(fd);
       try {
         linkSync(tmp, path);
@@ -48,8 +48,9 @@ export function acquireLock(inventoryFile: string, dir?: string): RunLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = lockHolder(path);
-      if (holder !== undefined && processAlive(holder)) {
-        throw new LockError(`another run (pid ${holder}) holds the lock for ${inventoryFile} (${path})`);
+      if (holder !== undefined && processAlive(holder.pid)) {
+        const command = holder.command ? `: ${holder.command}` : '';
+        throw new LockError(`another run (pid ${holder.pid}${command}) holds the lock for ${inventoryFile} (${path})`);
       }
       rmSync(path, { force: true }); // stale: its process is gone
     }
@@ -57,10 +58,22 @@ export function acquireLock(inventoryFile: string, dir?: string): RunLock {
   throw new LockError(`could not take the lock ${path}`);
 }
 
-function lockHolder(path: string): number | undefined {
+/**
+ * `provision drift -i inv.yaml`: what the holder runs, for the message another run prints.
+ * Extra vars may carry passwords: their values are left out of the (world-readable) lock.
+ */
+export function holderCommand(argv: string[] = process.argv.slice(2)): string {
+  const words = argv.map((w, i) =>
+    /^(-e|--extra-vars)$/.test(argv[i - 1] ?? '') ? '…' : w.startsWith('--extra-vars=') ? '--extra-vars=…' : /^-e./.test(w) ? '-e…' : w,
+  );
+  return ['provision', ...words].join(' ').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300);
+}
+
+function lockHolder(path: string): { pid: number; command?: string } | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').split('\n')[0], 10);
-    return Number.isFinite(pid) ? pid : undefined;
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const pid = Number.parseInt(lines[0], 10);
+    return Number.isFinite(pid) ? { pid, ...(lines[2] ? { command: lines[2] } : {}) } : undefined;
   } catch {
     return undefined;
   }

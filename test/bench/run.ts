@@ -5,6 +5,7 @@
  * - template rendering
  * - a 4-task playbook on 3 lab nodes: first run, converged rerun, --check (needs root)
  * - provision install on a simulated 3-node K3s cluster: --check, first run, rerun (needs root)
+ * - provision drift on it: in sync (time, commands per host), --fix of one replaced link
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { renderValue } from '../../src/template/index.ts';
 import { REPO_ROOT, runInProcess } from '../helpers/run-provision.ts';
 import { labSupport, startLab } from '../lab/lab.ts';
 import { startCluster } from '../lab/cluster.ts';
+import { benchDrift } from './drift.ts';
 
 const figures: Array<[string, string]> = [];
 const record = (name: string, value: string) => {
@@ -110,6 +112,7 @@ async function labInstall(): Promise<void> {
     record('install, 3 nodes, first run', `${ms(first)} (exit ${run.summary.exitCode}; includes the simulated 300 ms pod start per node)`);
     const [again] = await time(() => runInProcess(cluster.inventoryFile, install));
     record('install, 3 nodes, rerun (0 changed)', ms(again));
+    await benchDrift(cluster, record);
   } finally {
     await cluster.stop();
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the lab needs (real sshd, sudo, network namespaces, kubectl).
+# Debian packages the lab needs (real sshd, sudo, network namespaces, kubectl; promtool,
+# node_exporter and cron for drift's monitoring tests).
 # Installs only what is missing; needs root for that.
 set -euo pipefail
 missing=()
@@ -11,6 +12,10 @@ command -v kubectl >/dev/null || missing+=(kubernetes-client)
 command -v curl >/dev/null || missing+=(curl)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v openssl >/dev/null || missing+=(openssl)
+# drift's textfile and schedule are tested with the real tools.
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
+command -v cron >/dev/null || missing+=(cron)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "lab host packages: all present"
   exit 0

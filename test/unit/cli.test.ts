@@ -87,7 +87,7 @@ t.test('an interrupted run exits 130; a run while another holds the lock exits 5
   await new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('TASK [long]') && resolve()));
   const second = await runCli(['run', join(dir, 'slow.yaml'), '-i', join(dir, 'inv.yaml')]);
   t.equal(second.code, 5, 'the lock is held');
-  t.match(second.stderr, /another run \(pid \d+\) holds the lock/);
+  t.match(second.stderr, /another run \(pid \d+: provision run \S+slow\.yaml -i \S+inv\.yaml\) holds the lock/, "naming the holder's pid and command");
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   t.equal(code, 130);
