@@ -10,7 +10,7 @@ export const DRIFT_EXIT_CODES = `Exit codes:
   130  interrupted`;
 
 export const DRIFT_HELP: Record<'drift' | 'schedule', string> = {
-  drift: `Usage: provision drift -i INVENTORY [--fix] [--quiet] [--json] [--textfile DIR] [options]
+  drift: `Usage: provision drift [-i INVENTORY] [--fix] [--quiet] [--json] [--textfile DIR] [options]
 
 Check every K3s node of the inventory against what 'provision install' left there
 (playbooks/drift.yaml), read-only: one command per node, one kubectl read of the cluster.

@@ -2,7 +2,9 @@
  * Run loaded playbooks against the inventory: take the lock, open connections lazily,
  * drive the engine, report, and release everything whatever happens.
  */
-import { createConnection } from '../connection/factory.ts';
+import { connectionFromPlan, planConnections, type ConnectionPlan } from '../connection/factory.ts';
+import { applyControlDefaults, controlConnectionOptions } from '../config/control-defaults.ts';
+import { emptyControlSettings } from '../config/control-settings.ts';
 import { ConnectionPool } from '../engine/connection-pool.ts';
 import type { Reporter, RunEvent } from '../engine/events.ts';
 import type { CommandObserver } from '../engine/host-context.ts';
@@ -35,6 +37,16 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   if (o.flags.limit !== undefined && o.inventory.select(o.flags.limit).length === 0) {
     throw new UsageError(`--limit ${o.flags.limit} matches no host in ${o.inventory.file}`);
   }
+  // ansible.cfg / ANSIBLE_* defaults under the inventory's variables, then every host's
+  // connection planned (SSH config files read) before the lock is taken or a host touched.
+  const settings = o.flags.settings ?? emptyControlSettings();
+  applyControlDefaults(o.inventory, settings);
+  const { plans, warnings } = planConnections(o.inventory, {
+    ...controlConnectionOptions(settings),
+    ...(o.flags.hostKeyChecking ? { hostKeyChecking: o.flags.hostKeyChecking } : {}),
+    ...(o.flags.knownHosts ? { knownHostsFile: o.flags.knownHosts } : {}),
+  });
+  recordLoginUsers(o.inventory, plans);
   const secrets = collectSecrets(o.inventory, o.playbook, o.flags.extraVars);
   const reporter =
     o.reporter ??
@@ -42,13 +54,9 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   const sink: Reporter = o.tap
     ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
     : reporter;
+  for (const message of warnings) sink.event({ type: 'warning', message });
   const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file);
-  const pool = new ConnectionPool(o.inventory, (host) =>
-    createConnection(host, {
-      ...(o.flags.hostKeyChecking ? { hostKeyChecking: o.flags.hostKeyChecking } : {}),
-      ...(o.flags.knownHosts ? { knownHostsFile: o.flags.knownHosts } : {}),
-    }),
-  );
+  const pool = new ConnectionPool(o.inventory, (host) => connectionFromPlan(host, plans.get(host.name)!));
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
@@ -79,6 +87,19 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     await pool.closeAll();
     await reporter.close();
     lock.release();
+  }
+}
+
+/**
+ * A login user that came from the SSH config or ansible.cfg is the host's ansible_user, as
+ * far as the run is concerned: become compares it with become_user to decide whether sudo
+ * is needed at all.
+ */
+function recordLoginUsers(inventory: Inventory, plans: Map<string, ConnectionPlan>): void {
+  for (const host of inventory.hosts) {
+    const plan = plans.get(host.name);
+    if (plan?.kind !== 'ssh' || host.vars.ansible_user !== undefined || host.vars.ansible_ssh_user !== undefined) continue;
+    host.vars.ansible_user = plan.user;
   }
 }
 

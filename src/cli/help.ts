@@ -11,23 +11,35 @@ export const EXIT_CODES = `Exit codes:
   5    another run holds the lock for this inventory
   130  interrupted`;
 
+const INVENTORY_DEFAULT = `Without -i the inventory is $PROVISION_INVENTORY, else $ANSIBLE_INVENTORY or
+ansible.cfg's [defaults] inventory, else ./inventory.yaml: the first of them that exists.`;
+
+const SETTINGS = `Settings also come from ansible.cfg ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg,
+/etc/ansible/ansible.cfg: the first found) and ANSIBLE_* variables (forks, remote_user,
+private_key_file, host_key_checking, timeout, become, become_user, ssh_args), and SSH
+options from ~/.ssh/config (or -F in ansible_ssh_common_args); see 'provision config'.`;
+
 const COMMON = `Common options:
-  -i, --inventory FILE        Ansible-style YAML inventory (required)
+  -i, --inventory FILE        Ansible-style YAML inventory (default: see below)
   -l, --limit PATTERN         only hosts matching PATTERN (a:b union, a:&b intersection, a:!b exclusion, globs)
   -C, --check                 plan only: change nothing, exit 2 when changes are pending
   -D, --diff                  show before/after of every change
   -t, --tags TAGS             only tasks with these tags (comma separated)
       --skip-tags TAGS        skip tasks with these tags
-  -f, --forks N               hosts handled at once (default 5)
+  -f, --forks N               hosts handled at once (default: ansible.cfg forks, else 5)
   -e, --extra-vars VARS       key=value, JSON, or @file.yaml (highest precedence)
       --json                  JSON lines of events and a final summary on stdout
   -v, --verbose               more output (repeat for more)
       --host-key-checking M   strict (default) | accept-new | off
       --known-hosts FILE      known_hosts file (default ~/.ssh/known_hosts)
-  -h, --help                  this help`;
+  -h, --help                  this help
+
+${INVENTORY_DEFAULT}
+
+${SETTINGS}`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  install: `Usage: provision install -i INVENTORY [--smoke] [options]
+  install: `Usage: provision install [-i INVENTORY] [--smoke] [options]
 
 Put the Multus CNI thick plugin on every K3s node of the inventory (groups server and agent),
 in order and idempotently (playbooks/install.yaml):
@@ -47,7 +59,7 @@ kubectl runs on the first host of group server as 'k3s kubectl' (root, via becom
 this machine when the inventory sets 'kubeconfig' (and optionally 'kubectl').
 
 ${COMMON}`,
-  rollback: `Usage: provision rollback -i INVENTORY [--force] [--purge] [options]
+  rollback: `Usage: provision rollback [-i INVENTORY] [--force] [--purge] [options]
 
 Take Multus thick off every K3s node of the inventory and give K3s back its own plugins
 (playbooks/rollback.yaml), from whatever state an install left:
@@ -82,7 +94,7 @@ Exit codes of a rollback:
   5    another run holds the lock
 
 ${COMMON}`,
-  smoke: `Usage: provision smoke -i INVENTORY [options]
+  smoke: `Usage: provision smoke [-i INVENTORY] [options]
 
 Smoke-test Multus on every node (playbooks/smoke.yaml): an ipvlan NetworkAttachmentDefinition
 on the node's NIC (var ipvlan_master, default the default-route NIC) and a test pod pinned to
@@ -90,20 +102,37 @@ the node; it passes when the pod's k8s.v1.cni.cncf.io/network-status lists net1 
 Both are deleted afterwards, also on failure.
 
 ${COMMON}`,
-  run: `Usage: provision run PLAYBOOK.yaml -i INVENTORY [options]
+  run: `Usage: provision run PLAYBOOK.yaml [-i INVENTORY] [options]
 
 Run any playbook, Ansible-style.
 
 ${COMMON}`,
-  validate: `Usage: provision validate -i INVENTORY [PLAYBOOK.yaml ...]
+  validate: `Usage: provision validate [-i INVENTORY] [PLAYBOOK.yaml ...]
 
 Schema-check the inventory and the playbooks (the bundled ones when none is given).
-Every problem is printed as file:line:column; no host is contacted.`,
+Every problem is printed as file:line:column; no host is contacted.
+
+${INVENTORY_DEFAULT}`,
+  config: `Usage: provision config [--only-changed] [-i INVENTORY] [-l PATTERN]
+
+Print the settings in force and where each came from (command line, ANSIBLE_* variable,
+ansible.cfg file:line, or default), named as 'ansible-config dump' names them, then how
+every host of the inventory (or of --limit) will be reached: user@address:port, jump hosts
+or ProxyCommand, host key policy and known_hosts file, key. SSH options provision does not
+use are listed as warnings with their file:line. No host is contacted.
+
+  --only-changed              leave out settings that are at their default
+
+Precedence, highest first: command-line flags; inventory variables; ANSIBLE_* variables;
+ansible.cfg; -o options in ansible_ssh_common_args / ansible_ssh_extra_args, then in
+ssh_args; the SSH config file; built-in defaults.
+
+${INVENTORY_DEFAULT}`,
   schema: `Usage: provision schema [--out DIR]
 
 Write inventory.schema.json and playbook.schema.json (every task's arguments included)
 for editors using yaml-language-server. Without --out, print both to stdout as one JSON object.`,
-  manifest: `Usage: provision manifest -i INVENTORY [-e KEY=VALUE ...] [-l HOST]
+  manifest: `Usage: provision manifest [-i INVENTORY] [-e KEY=VALUE ...] [-l HOST]
 
 Print the Multus thick manifest rendered for the inventory's variables (multus_version,
 k3s_data_dir, k3s_cni_layout, extra_cni_plugins, ...) to stdout; warnings go to stderr.
@@ -112,7 +141,7 @@ group "server", else of the first host. No host is contacted. Invalid variables 
 listed and exit with 4.
 
 Options:
-  -i, --inventory FILE        Ansible-style YAML inventory (required)
+  -i, --inventory FILE        Ansible-style YAML inventory (default: as for every command, see 'provision help run')
   -l, --limit PATTERN         take the variables of the first host matching PATTERN
   -e, --extra-vars VARS       key=value, JSON, or @file.yaml (highest precedence)
   -h, --help                  this help
@@ -138,6 +167,7 @@ Commands:
   validate -i INV [PB…]   schema-check inventory and playbooks, touch nothing
   schema [--out DIR]      write JSON Schemas for editors
   manifest -i INV         print the rendered Multus manifest
+  config                  the settings in force (ansible.cfg, ANSIBLE_*, SSH config) and their sources
   help [COMMAND]          this text, or a command's
 
 Run 'provision COMMAND --help' for a command's options.

@@ -1,6 +1,7 @@
 /** Dispatch argv to a command. Errors propagate to bin/provision.ts, which maps them to exit codes. */
 import { UsageError, type ExitCodeValue } from '../errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
+import { configCommand } from './config.ts';
 import { driftCommand } from './drift.ts';
 import { scheduleCommand } from './schedule.ts';
 import { installCommand, smokeCommand } from './install.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   manifest: manifestCommand,
   install: installCommand,
   smoke: smokeCommand,
+  config: configCommand,
   drift: driftCommand,
   schedule: scheduleCommand,
   rollback: rollbackCommand,

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.ts';
+import { loadControlSettings, type ControlSettings } from '../config/control-settings.ts';
+import { defaultInventory } from './default-inventory.ts';
 
 export const commonOptions = {
   inventory: { type: 'string', short: 'i' },
@@ -37,6 +39,11 @@ export interface CommonFlags {
   hostKeyChecking?: 'strict' | 'accept-new' | 'off';
   knownHosts?: string;
   help: boolean;
+  /**
+   * ansible.cfg and ANSIBLE_* settings (and the SSH config file) in force. The CLI always
+   * loads them; a run without them (in-process tests) reads neither file nor environment.
+   */
+  settings?: ControlSettings;
 }
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -55,6 +62,10 @@ export function parseCommand<E extends OptionSpec>(argv: string[], extraOptions:
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const v = parsed.values as Record<string, unknown>;
+  const settings = loadControlSettings();
+  for (const warning of settings.warnings) process.stderr.write(`warning: ${warning}\n`);
+  const cliForks = parseForks(v.forks as string | undefined);
+  if (cliForks !== undefined) settings.forks = { value: cliForks, source: '--forks' };
   const flags: CommonFlags = {
     ...(typeof v.inventory === 'string' ? { inventory: v.inventory } : {}),
     ...(typeof v.limit === 'string' ? { limit: v.limit } : {}),
@@ -62,29 +73,33 @@ export function parseCommand<E extends OptionSpec>(argv: string[], extraOptions:
     diff: v.diff === true,
     ...(v.tags ? { tags: splitList(v.tags as string[]) } : {}),
     ...(v['skip-tags'] ? { skipTags: splitList(v['skip-tags'] as string[]) } : {}),
-    forks: parseForks(v.forks as string | undefined),
+    forks: settings.forks?.value ?? 5, // Ansible's default
     json: v.json === true,
     verbose: Array.isArray(v.verbose) ? v.verbose.length : 0,
     extraVars: parseExtraVars((v['extra-vars'] as string[] | undefined) ?? []),
     ...(v['host-key-checking'] !== undefined ? { hostKeyChecking: parseHostKeyChecking(String(v['host-key-checking'])) } : {}),
     ...(typeof v['known-hosts'] === 'string' ? { knownHosts: v['known-hosts'] } : {}),
     help: v.help === true,
+    settings,
   };
   const extra = Object.fromEntries(Object.keys(extraOptions).map((k) => [k, v[k]])) as ParsedCommand<E>['extra'];
   return { flags, extra, positionals: parsed.positionals };
 }
 
-export function requireInventory(flags: CommonFlags): string {
-  if (!flags.inventory) throw new UsageError('missing -i/--inventory INVENTORY');
-  return flags.inventory;
+/** -i, else the default inventory (see default-inventory.ts); a UsageError naming every place looked at. */
+export function requireInventory(flags: CommonFlags, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  if (flags.inventory) return flags.inventory;
+  const choice = defaultInventory(flags.settings, env, cwd);
+  for (const missing of choice.skipped) process.stderr.write(`warning: inventory ${missing} does not exist; using ${choice.file} (${choice.source})\n`);
+  return choice.file;
 }
 
 function splitList(values: string[]): string[] {
   return values.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
-function parseForks(value: string | undefined): number {
-  if (value === undefined) return 5; // Ansible's default
+function parseForks(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--forks must be a positive integer, got "${value}"`);
   return n;

@@ -4,13 +4,14 @@
  * connection and the raw ssh2 exec channel: the channel's `exit` event is the only place
  * that carries the exit code and signal, which ssh2-promise's own exec() throws away.
  */
-import { readFile } from 'node:fs/promises';
 import SSH2Promise from 'ssh2-promise';
-import type { ClientChannel, ConnectConfig } from 'ssh2';
+import type { ClientChannel } from 'ssh2';
 import { InterruptedError, UnreachableError } from '../errors.ts';
 import { wrapBecome } from './become.ts';
 import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
-import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
+import type { HostKeyChecking } from './host-key-policy.ts';
+import { HopKeyFileError, hopConfig, type HopConfig, type HopEndpoint, type Refusal } from './ssh-hop-config.ts';
+import { startProxyCommand, type ProxyProcess } from './proxy.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 
 export type { HostKeyChecking } from './host-key-policy.ts';
@@ -29,6 +30,13 @@ export interface SshConnectionOptions {
   connectTimeoutMs?: number;
   hostKeyChecking?: HostKeyChecking;
   knownHostsFile: string;
+  /** ServerAliveInterval / ServerAliveCountMax. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** Jump hosts (ProxyJump), connected in order; the target is reached through the last. */
+  jumps?: HopEndpoint[];
+  /** ProxyCommand: its stdio is the connection to the first jump host, or to the target. */
+  proxyCommand?: string;
 }
 
 /** The part of ssh2-promise's per-hop connection object used here. */
@@ -107,22 +115,35 @@ export class SshConnection implements Connection {
   }
 
   private async open(): Promise<void> {
-    const { config, refusal } = await this.buildConfig();
+    const refusal: Refusal = {};
+    let configs: HopConfig[];
+    try {
+      configs = await this.routeConfigs(refusal);
+    } catch (err) {
+      if (err instanceof HopKeyFileError) throw this.unreachable(err.message);
+      throw err;
+    }
+    const proxy: ProxyProcess | undefined = this.options.proxyCommand ? startProxyCommand(this.options.proxyCommand) : undefined;
+    if (proxy) configs[0].sock = proxy.stream;
     // disableCache: ssh2-promise would otherwise share one connection between every object
     // with the same user@host:port, across host key modes and known_hosts files.
-    const client = new SSH2Promise(config as SSH2Promise['config'][number], true);
+    const client = new SSH2Promise(configs as SSH2Promise['config'], true);
     // ssh2-promise rejects with the last error seen; the first one says what went wrong
     // (a handshake timeout is followed by "Connection lost before handshake").
-    const errors: unknown[] = [];
-    client.on('ssh', (status: string, _hop: unknown, payload?: { err?: unknown }) => {
-      if (status === 'disconnect' && payload?.err) errors.push(payload.err);
+    const errors: { err: unknown; at?: HopConfig }[] = [];
+    client.on('ssh', (status: string, hop: unknown, payload?: { err?: unknown }) => {
+      if (status === 'disconnect' && payload?.err) errors.push({ err: payload.err, at: (hop as { config?: HopConfig } | undefined)?.config });
     });
     let hop: PromiseHop;
     try {
       hop = (await client.connect()) as PromiseHop;
     } catch (err) {
       await client.close().catch(() => undefined);
-      throw this.unreachable(refusal.reason ?? this.explain(errors[0] ?? err));
+      proxy?.stop();
+      await proxy?.finished; // its stderr, read to the end, says why
+      const first = errors[0] ?? { err };
+      const reason = refusal.reason ?? this.explainAt(first.err, first.at, configs);
+      throw this.unreachable(proxy && !refusal.reason ? `${reason} (${proxy.describe()})` : reason);
     }
     this.sessions++;
     this.lost = undefined;
@@ -134,42 +155,39 @@ export class SshConnection implements Connection {
     this.hop = hop;
   }
 
-  private async buildConfig(): Promise<{ config: ConnectConfig & Record<string, unknown>; refusal: { reason?: string } }> {
+  /** One ssh2 config per endpoint: the jump hosts in order, then the target. */
+  private async routeConfigs(refusal: Refusal): Promise<HopConfig[]> {
     const o = this.options;
-    const policy = { mode: o.hostKeyChecking ?? 'strict', knownHostsFile: o.knownHostsFile } as const;
-    const refusal: { reason?: string } = {};
-    const config: ConnectConfig & Record<string, unknown> = {
-      host: this.address,
+    const target: HopEndpoint = {
+      name: this.host,
+      address: this.address,
       port: this.port,
-      username: o.user,
-      readyTimeout: o.connectTimeoutMs ?? 10_000,
-      // One connection for the run; a dropped one is reported, not silently redone.
-      reconnect: false,
-      hostVerifier: (key: Buffer): boolean => {
-        const decision = decideHostKey(policy, this.address, this.port, key);
-        if (!decision.accept) refusal.reason = decision.reason;
-        return decision.accept;
-      },
+      user: o.user,
+      ...(o.privateKeyFile !== undefined ? { privateKeyFile: o.privateKeyFile } : {}),
+      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.agent !== undefined ? { agent: o.agent } : {}),
+      ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
+      ...(o.hostKeyChecking !== undefined ? { hostKeyChecking: o.hostKeyChecking } : {}),
+      knownHostsFile: o.knownHostsFile,
+      ...(o.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: o.keepaliveIntervalMs } : {}),
+      ...(o.keepaliveCountMax !== undefined ? { keepaliveCountMax: o.keepaliveCountMax } : {}),
     };
-    const preferred = preferredHostKeyAlgorithms(policy, this.address, this.port);
-    if (preferred.length > 0) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred, append: [] } };
-    if (o.privateKeyFile !== undefined) {
-      try {
-        config.privateKey = await readFile(o.privateKeyFile);
-      } catch (err) {
-        throw this.unreachable(`cannot read private key file ${o.privateKeyFile}: ${describe(err)}`);
-      }
-      if (o.passphrase !== undefined) config.passphrase = o.passphrase;
-    } else if (o.agent) {
-      config.agent = o.agent;
-    }
-    if (o.password !== undefined) config.password = o.password;
-    return { config, refusal };
+    const jumps = o.jumps ?? [];
+    return Promise.all([...jumps.map((j) => hopConfig(j, refusal, true)), hopConfig(target, refusal, false)]);
   }
 
-  private explain(err: unknown): string {
+  /** Explain a failure at one endpoint; a jump host is named as such. */
+  private explainAt(err: unknown, at: HopConfig | undefined, configs: HopConfig[]): string {
+    // ssh2-promise works on copies of the configs: find the endpoint by its id.
+    const index = at ? configs.findIndex((c) => c.uniqueId === at.uniqueId) : configs.length - 1;
+    if (index < 0 || index === configs.length - 1) return this.explain(err);
+    const jump = this.options.jumps![index];
+    return `jump host ${jump.name}: ${this.explain(err, `${jump.address}:${jump.port}`, jump.user)}`;
+  }
+
+  private explain(err: unknown, where = this.where(), user = this.options.user): string {
     const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: string; level?: string; message?: string };
-    const where = this.where();
     switch (e.code) {
       case 'ECONNREFUSED':
         return `connection refused by ${where} (no sshd listening?)`;
@@ -180,13 +198,13 @@ export class SshConnection implements Connection {
         return `TCP connection to ${where} timed out`;
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return `cannot resolve ${this.address}`;
+        return `cannot resolve ${where.replace(/:\d+$/, '')}`;
     }
     if (e.level === 'client-timeout') {
       return `no SSH session with ${where} within ${this.options.connectTimeoutMs ?? 10_000} ms (ansible_ssh_timeout)`;
     }
     if (e.level === 'client-authentication') {
-      return `authentication as ${this.options.user} on ${where} failed (tried: ${this.authMethods().join(', ') || 'none'})`;
+      return `authentication as ${user} on ${where} failed (tried: ${this.authMethods().join(', ') || 'none'})`;
     }
     const text = describe(err);
     if (/encrypted|passphrase|parse privateKey/i.test(text)) {

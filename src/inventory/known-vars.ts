@@ -90,6 +90,15 @@ export const KNOWN_VARS: Record<string, KnownVar> = {
     schema: { type: 'integer', minimum: 1 },
     description: 'Seconds to wait for the SSH connection to be established; default 10.',
   },
+  ansible_ssh_common_args: {
+    schema: { type: 'string' },
+    description:
+      'Extra ssh arguments, as Ansible takes them: `-o Keyword=value` for the SSH options provision honours (ProxyJump, ProxyCommand, User, Port, IdentityFile, …), `-F FILE` for another SSH config file, `-J HOPS`. Other arguments are reported and not used.',
+  },
+  ansible_ssh_extra_args: {
+    schema: { type: 'string' },
+    description: 'More ssh arguments, read like ansible_ssh_common_args and after it.',
+  },
   provision_host_key_checking: {
     schema: { enum: ['strict', 'accept-new', 'off'] },
     description:

@@ -50,6 +50,8 @@ export function labFromState(state: LabState): Lab {
   const nodes: LabNode[] = state.nodes.map((n) => ({
     name: n.name,
     address: n.address,
+    reachableFromHost: n.role !== 'private',
+    ...(n.privateAddress ? { privateAddress: n.privateAddress } : {}),
     port: 22,
     root: n.root,
     pid: n.init?.pid ?? 0,

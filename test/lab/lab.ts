@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import type { Lab, StartLabOptions } from './types.ts';
 import {
   DEFAULT_BASE_DIR, bridgeName, checkBaseDir, checkLabId, hostVethName, labTag, netnsName, nodeAddressOf,
-  nodeNames, preferredSubnet,
+  nodeNames, preferredSubnet, privateAddressOf, privateBridgeName, privateVethName,
 } from './names.ts';
 import { generateKey, generatePassword, publicKeyOf, shadowHash } from './keys.ts';
-import { createBridge, createNodeLink } from './network.ts';
+import { addVeth, createBridge, createNodeLink, createPrivateBridge } from './network.ts';
 import { freeIds, hostKeyPubFiles, nodeLogFile, writeNodeFiles, type NodeAccount } from './node-files.ts';
 import { spawnNodeInit } from './node-init.ts';
-import { waitForSshd } from './node-probe.ts';
+import { sshBannerInNetns, waitForSshd } from './node-probe.ts';
 import { writeInventoryFiles } from './inventory-files.ts';
 import { isLive, processRef, readState, writeState, type LabState, type NodeState } from './state.ts';
 import { LAB_MARKER, cleanupStaleLabs, netnsInode, nsInode, teardownLab } from './teardown.ts';
@@ -43,6 +43,7 @@ export async function startLab(options: StartLabOptions & StartLabExtraOptions):
   const id = options.id ?? randomBytes(3).toString('hex');
   checkLabId(id);
   const names = nodeNames(options.nodes);
+  const role = privateRoles(names, options.privateNetwork);
 
   mkdirSync(baseDir, { recursive: true });
   cleanupStaleLabs(baseDir);
@@ -60,6 +61,7 @@ export async function startLab(options: StartLabOptions & StartLabExtraOptions):
     tag,
     dir,
     bridge: bridgeName(tag),
+    ...(options.privateNetwork ? { privateBridge: privateBridgeName(tag) } : {}),
     owner: processRef(process.pid),
     status: 'starting',
     rootKeyFile: join(dir, 'keys', 'root_ed25519'),
@@ -72,6 +74,7 @@ export async function startLab(options: StartLabOptions & StartLabExtraOptions):
       root: join(dir, 'nodes', name),
       netns: netnsName(tag, i + 1),
       hostVeth: hostVethName(tag, i + 1),
+      ...(role(name) ? { role: role(name)!, privateVeth: privateVethName(tag, i + 1) } : {}),
     })),
   };
   writeState(state);
@@ -100,8 +103,12 @@ async function bringUp(state: LabState): Promise<void> {
     generateKey(state.user.keyFile, 'ed25519', `${LAB_USER}@provision-lab-${state.id}`),
   ]);
   state.subnet = subnet;
-  for (const node of state.nodes) node.address = nodeAddressOf(subnet, node.index);
+  for (const node of state.nodes) {
+    node.address = node.role === 'private' ? privateAddressOf(subnet, node.index) : nodeAddressOf(subnet, node.index);
+    if (node.role === 'gateway') node.privateAddress = privateAddressOf(subnet, node.index);
+  }
   writeState(state);
+  if (state.privateBridge) await createPrivateBridge(state.privateBridge, state.dir);
 
   const [userUid, nopasswdUid] = freeIds(2);
   const userKey = publicKeyOf(`${state.user.keyFile}.pub`);
@@ -119,7 +126,14 @@ async function bringUp(state: LabState): Promise<void> {
   await Promise.all(
     state.nodes.map((n) =>
       waitForSshd(
-        { ...n, port: 22, logFile: nodeLogFile(n.root), pidFile: join(n.root, 'run', 'sshd.pid') },
+        {
+          ...n,
+          port: 22,
+          logFile: nodeLogFile(n.root),
+          pidFile: join(n.root, 'run', 'sshd.pid'),
+          // The host cannot reach a private node: ask from inside its own network namespace.
+          ...(n.role === 'private' ? { probe: () => sshBannerInNetns(n.netns, n.address, 22) } : {}),
+        },
         SSHD_START_TIMEOUT_MS,
       ).then(() => {
         if (n.init) n.mntInode = nsInode(n.init.pid, 'mnt');
@@ -138,15 +152,36 @@ async function startNode(state: LabState, node: NodeState, accounts: NodeAccount
       rootAuthorizedKey: rootKey,
       accounts,
     }),
-    createNodeLink(state.bridge, node.netns, node.hostVeth),
+    createNodeLink(node.role === 'private' ? state.privateBridge! : state.bridge, node.netns, node.hostVeth).then(() =>
+      node.role === 'gateway' ? addVeth(state.privateBridge!, node.netns, node.privateVeth!, 'eth1') : undefined,
+    ),
   ]);
   node.netInode = netnsInode(node.netns);
   writeState(state); // the netns exists now: record it before anything can run inside
-  const pid = spawnNodeInit({ name: node.name, root: node.root, address: node.address, netns: node.netns });
+  const gateway = state.nodes.find((n) => n.role === 'gateway');
+  const pid = spawnNodeInit({
+    name: node.name,
+    root: node.root,
+    address: node.address,
+    netns: node.netns,
+    ...(node.privateAddress ? { privateAddress: node.privateAddress } : {}),
+    ...(node.role === 'private' && gateway?.privateAddress ? { defaultVia: gateway.privateAddress } : {}),
+  });
   try {
     node.init = processRef(pid);
   } catch {
     throw new Error(`lab node ${node.name} exited at once; see ${nodeLogFile(node.root)}`);
   }
   writeState(state);
+}
+
+/** Which nodes are on the private network, checked against the node names. */
+function privateRoles(names: string[], net: StartLabOptions['privateNetwork']): (name: string) => 'private' | 'gateway' | undefined {
+  if (!net) return () => undefined;
+  for (const n of [net.gateway, ...net.members]) {
+    if (!names.includes(n)) throw new Error(`privateNetwork names ${JSON.stringify(n)}, which is not a node of this lab`);
+  }
+  if (net.members.includes(net.gateway)) throw new Error('the private network\'s gateway cannot also be one of its members');
+  if (net.members.length === 0) throw new Error('a private network needs at least one member');
+  return (name) => (name === net.gateway ? 'gateway' : net.members.includes(name) ? 'private' : undefined);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
   MAX_NODES, bridgeName, hostPathIn, hostVethName, labTag, netnsName, nodeNames, tagOfObject, checkBaseDir,
+  isBridgeObject, privateBridgeName, privateVethName,
 } from './names.ts';
 import { inventoryText, knownHostsText } from './inventory-files.ts';
 
@@ -13,7 +14,7 @@ t.test('kernel object names fit the 15-character interface limit for any id', as
   for (const id of ['default', 'a', 'a-very-long-lab-id-from-a-test-file', 'Mixed.Case_id']) {
     const tag = labTag(id);
     t.match(tag, /^[a-z0-9]{1,7}$/);
-    for (const name of [bridgeName(tag), hostVethName(tag, MAX_NODES), netnsName(tag, MAX_NODES)]) {
+    for (const name of [bridgeName(tag), hostVethName(tag, MAX_NODES), netnsName(tag, MAX_NODES), privateBridgeName(tag), privateVethName(tag, MAX_NODES)]) {
       t.ok(name.length <= 15, `${name} fits`);
       t.equal(tagOfObject(name), tag, `${name} maps back to its tag`);
     }
@@ -22,6 +23,7 @@ t.test('kernel object names fit the 15-character interface limit for any id', as
   t.not(labTag('lab-one'), labTag('lab-two'), 'long ids hash apart');
   t.equal(tagOfObject('eth0'), undefined);
   t.equal(tagOfObject('pv-abc-veth0'), undefined);
+  t.same([bridgeName('x'), privateBridgeName('x'), privateVethName('x', 2)].map(isBridgeObject), [true, true, false]);
 });
 
 t.test('hostPath maps in-node paths under the per-node mounts only', async (t) => {

@@ -25,12 +25,17 @@ export function labTag(id: string): string {
 export const bridgeName = (tag: string): string => `${LAB_PREFIX}${tag}-br`;
 export const hostVethName = (tag: string, index: number): string => `${LAB_PREFIX}${tag}-h${index}`;
 export const netnsName = (tag: string, index: number): string => `${LAB_PREFIX}${tag}-n${index}`;
+/** The private network's bridge and its host-side veth ends (see StartLabOptions.privateNetwork). */
+export const privateBridgeName = (tag: string): string => `${LAB_PREFIX}${tag}-pb`;
+export const privateVethName = (tag: string, index: number): string => `${LAB_PREFIX}${tag}-p${index}`;
 
-/** Tag of a lab object name (`pv-<tag>-br`, `pv-<tag>-h3`, `pv-<tag>-n3`), or undefined. */
+/** Tag of a lab object name (`pv-<tag>-br`, `-pb`, `-h3`, `-p3`, `-n3`), or undefined. */
 export function tagOfObject(name: string): string | undefined {
-  const m = /^pv-([a-z0-9]{1,7})-(br|h\d+|n\d+)$/.exec(name);
+  const m = /^pv-([a-z0-9]{1,7})-(br|pb|h\d+|p\d+|n\d+)$/.exec(name);
   return m ? m[1] : undefined;
 }
+
+export const isBridgeObject = (name: string): boolean => /-(br|pb)$/.test(name);
 
 /** Where the search for a free 10.213.X.0/24 starts: derived from the id, so usually stable. */
 export function preferredSubnet(id: string): number {
@@ -39,6 +44,11 @@ export function preferredSubnet(id: string): number {
 
 export const hostAddressOf = (subnet: number): string => `10.213.${subnet}.1`;
 export const nodeAddressOf = (subnet: number, index: number): string => `10.213.${subnet}.${index + 1}`;
+/**
+ * Addresses on the private network: 10.214.X.0/24 with the X the lab claimed for 10.213.X,
+ * so two labs never share one. The host has no address there and no route to it.
+ */
+export const privateAddressOf = (subnet: number, index: number): string => `10.214.${subnet}.${index + 1}`;
 
 /** Node names from a count (node1…nodeN) or an explicit list; rejects what is not a hostname. */
 export function nodeNames(nodes: number | string[]): string[] {

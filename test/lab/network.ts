@@ -53,6 +53,21 @@ async function subnetInUse(x: number, except?: string): Promise<boolean> {
 /** A node's netns and its veth pair: host end on the bridge, `eth0` inside (configured by the node's init). */
 export async function createNodeLink(bridge: string, netns: string, hostVeth: string): Promise<void> {
   await runOk('ip', ['netns', 'add', netns]);
-  await runOk('ip', ['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+  await addVeth(bridge, netns, hostVeth, 'eth0');
+}
+
+/** One more interface for a netns that exists, its host end on `bridge`. */
+export async function addVeth(bridge: string, netns: string, hostVeth: string, inside: string): Promise<void> {
+  await runOk('ip', ['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', inside, 'netns', netns]);
   await runOk('ip', ['link', 'set', 'dev', hostVeth, 'master', bridge, 'up']);
+}
+
+/**
+ * The private network's bridge: no address on the host, so the host neither reaches it nor
+ * routes to it; it only carries frames between the veths on it.
+ */
+export async function createPrivateBridge(bridge: string, labDir: string): Promise<void> {
+  await runOk('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  await runOk('ip', ['link', 'set', 'dev', bridge, 'alias', labDir]);
+  await runOk('ip', ['link', 'set', 'dev', bridge, 'up']);
 }

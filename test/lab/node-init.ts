@@ -17,6 +17,10 @@ export interface NodeInitSpec {
   root: string;
   address: string;
   netns: string;
+  /** The gateway of the private network: its address there, on eth1. */
+  privateAddress?: string;
+  /** Where the default route points; default .1 of the node's /24 (the host end of the lab bridge). */
+  defaultVia?: string;
 }
 
 export function initScript(spec: NodeInitSpec): string {
@@ -35,7 +39,9 @@ export function initScript(spec: NodeInitSpec): string {
     'ip link set eth0 up',
     // Like a real node, a default route (to the host end of the lab bridge): the product
     // finds a node's main NIC through it (ipvlan_master). Nothing in the lab sends past it.
-    sh`ip route add default via ${spec.address.replace(/\.\d+$/, '.1')} dev eth0`,
+    // A member of the private network points it at the gateway, which forwards nothing.
+    sh`ip route add default via ${spec.defaultVia ?? spec.address.replace(/\.\d+$/, '.1')} dev eth0`,
+    ...(spec.privateAddress ? [sh`ip addr add ${`${spec.privateAddress}/24`} dev eth1`, 'ip link set eth1 up'] : []),
     // A sysfs of the node's own network namespace, as `ip netns exec` gives.
     'umount -l /sys',
     'mount -t sysfs sysfs /sys',

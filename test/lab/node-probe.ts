@@ -1,5 +1,6 @@
 /** Is a node's sshd up? Checked the way a client sees it: a TCP connect and an SSH banner. */
 import { connect } from 'node:net';
+import { run } from './host-commands.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAlive, type ProcessRef } from './state.ts';
 
@@ -31,6 +32,17 @@ export interface ProbeTarget {
   logFile: string;
   /** Host side of sshd's PidFile: sshd writes it once it listens. */
   pidFile: string;
+  /** How to ask whether sshd answers; default a TCP connect from the host. */
+  probe?: () => Promise<boolean>;
+}
+
+/**
+ * The banner check from inside a network namespace, for nodes the host cannot reach:
+ * ssh-keyscan run there gets a host key only from a server that speaks SSH.
+ */
+export async function sshBannerInNetns(netns: string, address: string, port: number): Promise<boolean> {
+  const r = await run('ip', ['netns', 'exec', netns, 'ssh-keyscan', '-T', '1', '-p', String(port), address]);
+  return r.exitCode === 0 && r.stdout.trim() !== '';
 }
 
 /**
@@ -41,7 +53,8 @@ export interface ProbeTarget {
 export async function waitForSshd(node: ProbeTarget, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (existsSync(node.pidFile) && (await sshBanner(node.address, node.port, 1000))) return;
+    const probe = node.probe ?? (() => sshBanner(node.address, node.port, 1000));
+    if (existsSync(node.pidFile) && (await probe())) return;
     if (!isAlive(node.init) || Date.now() > deadline) {
       const why = isAlive(node.init) ? `sshd did not answer within ${timeoutMs} ms` : 'its init exited';
       throw new Error(`lab node ${node.name} failed to start: ${why}\n${logTail(node.logFile)}`);

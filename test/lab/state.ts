@@ -19,7 +19,12 @@ export interface NodeState {
   address: string;
   root: string;
   netns: string;
+  /** Host end of eth0's veth: on the lab bridge, or on the private bridge for its members. */
   hostVeth: string;
+  /** 'private': a member of the private network; 'gateway': on both networks (eth1 private). */
+  role?: 'private' | 'gateway';
+  privateAddress?: string;
+  privateVeth?: string;
   /** The node's init process (parent of its sshd) once started. */
   init?: ProcessRef;
   /** Namespace inode numbers, to find every process in the node even after the netns name is gone. */
@@ -39,6 +44,8 @@ export interface LabState {
   tag: string;
   dir: string;
   bridge: string;
+  /** The private network's bridge, when the lab has one. */
+  privateBridge?: string;
   /** X of 10.213.X.0/24 once claimed. */
   subnet?: number;
   /** The process the lab lives and dies with; null for a detached lab (`lab up`). */

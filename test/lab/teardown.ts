@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_BASE_DIR, LAB_PREFIX, bridgeName, tagOfObject } from './names.ts';
+import { DEFAULT_BASE_DIR, LAB_PREFIX, bridgeName, isBridgeObject, tagOfObject } from './names.ts';
 import { runSync, sleepSync } from './host-commands.ts';
 import { isAlive, isLive, readState, type LabState } from './state.ts';
 
@@ -89,9 +89,9 @@ function removeKernelObjects(tag: string, extraNet: number[] = [], extraMnt: num
   }
   killAll(netInodes, new Set(extraMnt));
   // Deleting the host end removes the pair at once; deleting a netns frees it only later.
-  for (const link of labLinks(tag).filter((l) => l !== bridgeName(tag))) runSync('ip', ['link', 'del', link]);
+  for (const link of labLinks(tag).filter((l) => !isBridgeObject(l))) runSync('ip', ['link', 'del', link]);
   for (const ns of labNetns(tag)) runSync('ip', ['netns', 'del', ns]);
-  if (labLinks(tag).includes(bridgeName(tag))) runSync('ip', ['link', 'del', bridgeName(tag)]);
+  for (const bridge of labLinks(tag).filter(isBridgeObject)) runSync('ip', ['link', 'del', bridge]);
   const left = [...labLinks(tag), ...labNetns(tag)];
   if (left.length > 0) throw new Error(`could not remove lab objects: ${left.join(', ')}`);
 }

@@ -9,8 +9,12 @@ import type { ExecResult } from '../../src/connection/types.ts';
 export interface LabNode {
   /** inventory_hostname, e.g. "node1" */
   name: string;
-  /** IPv4 address of the node on the lab network (reachable from the host). */
+  /** IPv4 address of the node: on the lab network, or on the private one for its members. */
   address: string;
+  /** False for members of the private network: only its gateway reaches them. */
+  reachableFromHost: boolean;
+  /** The gateway's address on the private network. */
+  privateAddress?: string;
   port: number;
   /** Host-side directory holding this node's bind-mounted directories. */
   root: string;
@@ -25,6 +29,12 @@ export interface StartLabOptions {
   id?: string;
   /** Base directory for lab state (default /tmp/provision-lab). */
   baseDir?: string;
+  /**
+   * A second network that only `gateway` joins from the lab network: each of `members` sits
+   * on it alone (its eth0), unreachable from the host and from the other nodes; `gateway`
+   * gets an eth1 there. For jump-host (bastion) tests.
+   */
+  privateNetwork?: { gateway: string; members: string[] };
 }
 
 export interface Lab {

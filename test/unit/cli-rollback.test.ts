@@ -5,7 +5,7 @@ import { runCli } from '../helpers/run-provision.ts';
 t.test('rollback --help lists the steps, the flags and every exit code', async (t) => {
   const run = await runCli(['rollback', '--help']);
   t.equal(run.code, 0);
-  t.match(run.stdout, /^Usage: provision rollback -i INVENTORY \[--force\] \[--purge\]/);
+  t.match(run.stdout, /^Usage: provision rollback \[-i INVENTORY\] \[--force\] \[--purge\]/);
   for (const flag of ['--force', '--purge', '--check']) t.match(run.stdout, flag);
   t.match(run.stdout, /Exit codes of a rollback:\n  0 [^]*\n  1 [^]*refused[^]*\n  2 [^]*\n  3 [^]*unreachable[^]*\n  4 [^]*\n  5 /);
   t.match(run.stdout, /130\s+interrupted/);
@@ -22,5 +22,5 @@ t.test('rollback refuses arguments and unknown flags before touching anything (e
   t.match(unknown.stderr, /--forse/);
   const noInventory = await runCli(['rollback', '--force']);
   t.equal(noInventory.code, 4);
-  t.match(noInventory.stderr, /missing -i\/--inventory/);
+  t.match(noInventory.stderr, /no inventory found; looked for, in order: .*\(\.\/inventory\.yaml\)/);
 });

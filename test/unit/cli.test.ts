@@ -51,7 +51,8 @@ t.test('every command has --help with the exit codes; unknown flags and commands
   t.match(unknown.stderr, /unknown command "frobnicate"/);
   const noInventory = await runCli(['run', 'playbooks/x.yaml']);
   t.equal(noInventory.code, 4);
-  t.match(noInventory.stderr, /missing -i\/--inventory/);
+  t.match(noInventory.stderr, /no inventory found; looked for, in order: .*inventory\.yaml \(\.\/inventory\.yaml\)/);
+  t.match(noInventory.stderr, /Give -i FILE, set PROVISION_INVENTORY or ANSIBLE_INVENTORY, set inventory in ansible\.cfg \[defaults\], or create \.\/inventory\.yaml/);
   const missingFile = await runCli(['validate', '-i', 'no/such/inventory.yaml']);
   t.equal(missingFile.code, 4);
   t.match(missingFile.stderr, /no\/such\/inventory\.yaml: cannot read: no such file/);

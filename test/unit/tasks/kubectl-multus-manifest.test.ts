@@ -94,7 +94,7 @@ t.test('provision manifest prints the rendering; warnings on stderr; exit 4 on i
   t.equal((await runCli(['manifest'])).code, 4, 'the inventory is required');
   const help = await runCli(['manifest', '--help']);
   t.equal(help.code, 0);
-  t.match(help.stdout, /Usage: provision manifest -i INVENTORY/);
+  t.match(help.stdout, /Usage: provision manifest \[-i INVENTORY\]/);
   t.match(help.stdout, /Examples:/);
   t.match((await runCli(['--help'])).stdout, /manifest -i INV\s+print the rendered Multus manifest/);
 });

@@ -1,0 +1,72 @@
+/**
+ * The ssh2 connect configuration of one endpoint of a route (a jump host or the target):
+ * its own host key policy and credentials, so every hop is checked and authenticated like
+ * any other host. ssh2-promise connects the list in order, each through the one before it
+ * (`hoppingTool: native`: a direct-tcpip channel of the previous hop, not `nc` run on it).
+ */
+import { readFile } from 'node:fs/promises';
+import type { ConnectConfig } from 'ssh2';
+import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
+
+export interface HopEndpoint {
+  /** For messages: the inventory name or the jump host as written. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  privateKeyFile?: string;
+  passphrase?: string;
+  password?: string;
+  agent?: string;
+  connectTimeoutMs?: number;
+  hostKeyChecking?: HostKeyChecking;
+  knownHostsFile: string;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+export type HopConfig = ConnectConfig & Record<string, unknown>;
+
+/** Where a refusal is written by the host key verifier, to explain a failed connect. */
+export interface Refusal {
+  reason?: string;
+}
+
+export class HopKeyFileError extends Error {}
+
+export async function hopConfig(e: HopEndpoint, refusal: Refusal, jumpHost: boolean): Promise<HopConfig> {
+  const policy = { mode: e.hostKeyChecking ?? 'strict', knownHostsFile: e.knownHostsFile } as const;
+  const config: HopConfig = {
+    host: e.address,
+    port: e.port,
+    username: e.user,
+    readyTimeout: e.connectTimeoutMs ?? 10_000,
+    // One connection for the run; a dropped one is reported, not silently redone.
+    reconnect: false,
+    hoppingTool: 'native',
+    uniqueId: `${e.user}@${e.address}:${e.port}`,
+    hostVerifier: (key: Buffer): boolean => {
+      const decision = decideHostKey(policy, e.address, e.port, key);
+      if (!decision.accept) refusal.reason = jumpHost ? `jump host ${e.name}: ${decision.reason}` : decision.reason;
+      return decision.accept;
+    },
+  };
+  if (e.keepaliveIntervalMs !== undefined) {
+    config.keepaliveInterval = e.keepaliveIntervalMs;
+    if (e.keepaliveCountMax !== undefined) config.keepaliveCountMax = e.keepaliveCountMax;
+  }
+  const preferred = preferredHostKeyAlgorithms(policy, e.address, e.port);
+  if (preferred.length > 0) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred, append: [] } };
+  if (e.privateKeyFile !== undefined) {
+    try {
+      config.privateKey = await readFile(e.privateKeyFile);
+    } catch (err) {
+      throw new HopKeyFileError(`${jumpHost ? `jump host ${e.name}: ` : ''}cannot read private key file ${e.privateKeyFile}: ${(err as Error).message}`);
+    }
+    if (e.passphrase !== undefined) config.passphrase = e.passphrase;
+  } else if (e.agent) {
+    config.agent = e.agent;
+  }
+  if (e.password !== undefined) config.password = e.password;
+  return config;
+}
