@@ -24,21 +24,20 @@ export interface KubectlDeleteArgs extends KubectlAccessArgs, ManifestSourceArgs
   timeout?: number;
 }
 
-/** Which objects: `-f -` (the manifest on stdin) or `KIND NAME`, with the namespace if given. */
-export function targetWords(args: KubectlDeleteArgs): string[] {
-  const what = args.kind !== undefined && args.name !== undefined ? [args.kind, args.name] : ['-f', '-'];
-  return [...what, ...(args.namespace !== undefined ? ['--namespace', args.namespace] : [])];
+/**
+ * Which objects: `-f -` (the manifest on stdin) or `KIND NAME`, with the namespace if
+ * given. `extra` flags go before the names, and `--` ends kubectl's options, so a name
+ * that starts with a dash stays a name.
+ */
+export function targetWords(args: KubectlDeleteArgs, extra: string[] = []): string[] {
+  const namespace = args.namespace !== undefined ? ['--namespace', args.namespace] : [];
+  if (args.kind !== undefined && args.name !== undefined) return [...namespace, ...extra, '--', args.kind, args.name];
+  return ['-f', '-', ...namespace, ...extra];
 }
 
 export function deleteWords(args: KubectlDeleteArgs): string[] {
   const wait = args.wait ?? true;
-  return [
-    'delete',
-    ...targetWords(args),
-    '--ignore-not-found',
-    `--wait=${wait}`,
-    ...(wait ? [`--timeout=${args.timeout ?? 120}s`] : []),
-  ];
+  return ['delete', ...targetWords(args, ['--ignore-not-found', `--wait=${wait}`, ...(wait ? [`--timeout=${args.timeout ?? 120}s`] : [])])];
 }
 
 export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
@@ -86,7 +85,7 @@ export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
     const opts = stdin === undefined ? {} : { stdin };
     const prefix = kubectlPrefix(args, ctx.vars);
 
-    const got = await ctx.read(kubectlCommand(prefix, ['get', ...targetWords(args), '-o', 'json', '--ignore-not-found']), opts);
+    const got = await ctx.read(kubectlCommand(prefix, ['get', ...targetWords(args, ['-o', 'json', '--ignore-not-found'])]), opts);
     if (got.exitCode !== 0) return failed(`cannot read the objects: ${kubectlError(got)}`);
     let present: KubeObject[];
     try {
