@@ -23,6 +23,7 @@ export class HostScopes {
     private readonly inventory: Inventory,
     private readonly extraVars: Vars,
     private readonly flags: RunFlags,
+    private readonly defaults: Vars = {},
   ) {}
 
   startPlay(play: Play, batch: string[]): void {
@@ -43,7 +44,7 @@ export class HostScopes {
   /** What `task` sees on `host`. */
   taskScope(host: string, task?: TaskSpec): Vars {
     return buildScope(
-      [this.inventory.host(host)?.vars ?? {}, this.play?.vars ?? {}, this.facts.get(host) ?? dataLayer({}), task?.vars ?? {}, this.extraVars],
+      [this.defaults, this.inventory.host(host)?.vars ?? {}, this.play?.vars ?? {}, this.facts.get(host) ?? dataLayer({}), task?.vars ?? {}, this.extraVars],
       this.magic(host),
     );
   }
