@@ -2,6 +2,7 @@
 import { $ } from 'zx';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 import { wrapBecome } from './become.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputLimitError } from './limits.ts';
 
 export class LocalConnection implements Connection {
   constructor(readonly host: string) {}
@@ -11,7 +12,20 @@ export class LocalConnection implements Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const { line, stdin } = wrapBecome(command, options.become, options.stdin);
     const p = $({ nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    let overflow: OutputLimitError | undefined;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let size = 0;
+      p[stream].on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit && !overflow) {
+          overflow = new OutputLimitError(stream, limit);
+          void p.kill('SIGKILL').catch(() => undefined);
+        }
+      });
+    }
     const out = await p;
+    if (overflow) throw overflow;
     const timedOut = options.timeoutMs !== undefined && out.signal === 'SIGKILL';
     return {
       exitCode: timedOut ? 124 : out.exitCode ?? 1,

@@ -10,6 +10,7 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { InterruptedError, UnreachableError } from '../errors.ts';
 import { wrapBecome } from './become.ts';
 import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
+import { DEFAULT_KEEPALIVE_INTERVAL_MS, KEEPALIVE_COUNT_MAX, OutputLimitError } from './limits.ts';
 import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 
@@ -29,6 +30,8 @@ export interface SshConnectionOptions {
   connectTimeoutMs?: number;
   hostKeyChecking?: HostKeyChecking;
   knownHostsFile: string;
+  /** SSH keepalive probe interval; a node silent for (count + 1) probes is unreachable. Default 15 s. */
+  keepaliveIntervalMs?: number;
 }
 
 /** The part of ssh2-promise's per-hop connection object used here. */
@@ -87,9 +90,10 @@ export class SshConnection implements Connection {
     if (interrupted?.aborted) channel.close();
     const onAbort = () => channel.close();
     interrupted?.addEventListener('abort', onAbort, { once: true });
-    return runOnChannel(channel, stdin, timeoutMs)
+    return runOnChannel(channel, stdin, timeoutMs, options.maxOutputBytes)
       .catch((err: unknown) => {
         if (interrupted?.aborted) throw new InterruptedError();
+        if (err instanceof OutputLimitError) throw err;
         throw this.unreachable(`connection to ${this.where()} lost while a command ran: ${describe(err)}`);
       })
       .finally(() => interrupted?.removeEventListener('abort', onAbort));
@@ -145,6 +149,10 @@ export class SshConnection implements Connection {
       readyTimeout: o.connectTimeoutMs ?? 10_000,
       // One connection for the run; a dropped one is reported, not silently redone.
       reconnect: false,
+      // A node that stops answering mid-run (no FIN, no RST) must end as unreachable, not hang
+      // the run while it holds the lock.
+      keepaliveInterval: o.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier: (key: Buffer): boolean => {
         const decision = decideHostKey(policy, this.address, this.port, key);
         if (!decision.accept) refusal.reason = decision.reason;
