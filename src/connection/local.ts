@@ -12,6 +12,9 @@ export class LocalConnection implements Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const { line, stdin } = wrapBecome(command, options.become, options.stdin);
     const p = $({ nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
+    // A command may exit without reading its stdin (kubectl failing early): EPIPE on our
+    // write is then no error of the command's.
+    p.stdin.on('error', () => undefined);
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     let overflow: OutputLimitError | undefined;
     for (const stream of ['stdout', 'stderr'] as const) {

@@ -22,6 +22,7 @@ import {
 import { modeSchema } from '../lib/mode.ts';
 import { describeKind, statFact, type PathStat, type PresentPath } from '../lib/path-stat.ts';
 import { backupPath, siblingTempPath } from '../lib/temp-path.ts';
+import { backupWithoutFollowing, refuseSharedParent, verifyChecksum, writeStdinPrivately } from '../lib/safe-write.ts';
 import { contentForDiff, DIFF_LIMIT } from './text-diff.ts';
 
 export interface CopyArgs extends Attributes {
@@ -124,12 +125,14 @@ export const copy: TaskModule<CopyArgs> = {
     const tmp = siblingTempPath(dest, 'copy');
     const backup = args.backup && current ? backupPath(dest) : undefined;
     const commands = [
+      refuseSharedParent(dest),
       sh`trap ${sh`rm -f -- ${tmp}`} EXIT`,
-      // noclobber: the temp name must be new, never an existing file or link.
-      sh`set -C; cat > ${tmp}; set +C`,
+      // umask 077 + noclobber: a new temp name, never readable by others before its mode is set.
+      writeStdinPrivately(tmp),
+      verifyChecksum(tmp, checksum),
       ...preserveOwnership(tmp, current, want),
-      ...setAttributesCommands(tmp, { ...want, mode: want.mode ?? current?.mode }),
-      ...(backup ? [sh`cp -p -- ${dest} ${backup}`] : []),
+      ...setAttributesCommands(tmp, { ...want, mode: want.mode ?? current?.mode ?? '0644' }),
+      ...(backup ? backupWithoutFollowing(dest, backup) : []),
       // -T: a symlink (even one to a directory) at dest is replaced, never entered.
       sh`mv -f -T -- ${tmp} ${dest}`,
     ];
@@ -146,8 +149,8 @@ export const copy: TaskModule<CopyArgs> = {
 function preserveOwnership(tmp: string, current: PresentPath | undefined, want: Attributes): string[] {
   if (!current) return [];
   const out: string[] = [];
-  if (want.owner === undefined) out.push(sh`chown -- ${current.uid} ${tmp} 2>/dev/null || :`);
-  if (want.group === undefined) out.push(sh`chgrp -- ${current.gid} ${tmp} 2>/dev/null || :`);
+  if (want.owner === undefined) out.push(sh`chown -h -- ${current.uid} ${tmp} 2>/dev/null || :`);
+  if (want.group === undefined) out.push(sh`chgrp -h -- ${current.gid} ${tmp} 2>/dev/null || :`);
   return out;
 }
 

@@ -98,7 +98,8 @@ export const file: TaskModule<FileArgs> = {
 
     const commands: string[] = [];
     if (create) commands.push(state === 'directory' ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`);
-    commands.push(...setAttributesCommands(path, todo));
+    // Attributes of a link the playbook names go to its target, as Ansible's follow does.
+    commands.push(...setAttributesCommands(path, todo, { follow: true }));
     const err = await applyScript(ctx, commands);
     if (err) return failed(`cannot ${create ? 'create' : 'update'} ${path}: ${err}`);
     return changed(create ? `created ${path}` : `updated ${path}`, diff);
