@@ -76,6 +76,9 @@ export class SshConnection implements Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     await this.connect();
     if (this.lost !== undefined) throw this.unreachable(`connection to ${this.where()} lost: ${this.lost}`);
+    if (options.become?.password !== undefined && (this.options.hostKeyChecking ?? 'strict') === 'off') {
+      throw this.unreachable(`refusing to send the become password to ${this.where()} with host key checking off`);
+    }
     const timeoutMs = options.timeoutMs;
     // timeout(1) goes inside sudo, so it can end a command that runs as root.
     const limited = timeoutMs === undefined ? command : withRemoteTimeout(command, timeoutMs);
@@ -128,6 +131,13 @@ export class SshConnection implements Connection {
       await client.close().catch(() => undefined);
       throw this.unreachable(refusal.reason ?? this.explain(errors[0] ?? err));
     }
+    // accept-new: the key is recorded only now that the server proved it holds it.
+    try {
+      refusal.pin?.();
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw this.unreachable(`cannot add the host key of ${this.where()} to ${this.options.knownHostsFile}: ${describe(err)}`);
+    }
     this.sessions++;
     this.lost = undefined;
     hop.on('ssh:disconnect', (_hop: unknown, payload: unknown) => {
@@ -138,10 +148,17 @@ export class SshConnection implements Connection {
     this.hop = hop;
   }
 
-  private async buildConfig(): Promise<{ config: ConnectConfig & Record<string, unknown>; refusal: { reason?: string } }> {
+  private async buildConfig(): Promise<{ config: ConnectConfig & Record<string, unknown>; refusal: { reason?: string; pin?: () => void } }> {
     const o = this.options;
     const policy = { mode: o.hostKeyChecking ?? 'strict', knownHostsFile: o.knownHostsFile } as const;
-    const refusal: { reason?: string } = {};
+    const refusal: { reason?: string; pin?: () => void } = {};
+    if (policy.mode === 'off') {
+      // With checking off anyone in the middle gets whatever we send; a password never goes.
+      if (o.password !== undefined) {
+        throw this.unreachable(`refusing to send a password to ${this.where()} with host key checking off; check its key (strict or accept-new)`);
+      }
+      warnOnce(`host key checking is off for ${this.host} (${this.where()}): a man in the middle would not be noticed`);
+    }
     const config: ConnectConfig & Record<string, unknown> = {
       host: this.address,
       port: this.port,
@@ -156,6 +173,7 @@ export class SshConnection implements Connection {
       hostVerifier: (key: Buffer): boolean => {
         const decision = decideHostKey(policy, this.address, this.port, key);
         if (!decision.accept) refusal.reason = decision.reason;
+        else if (decision.pin) refusal.pin = decision.pin;
         return decision.accept;
       },
     };
@@ -224,4 +242,13 @@ export class SshConnection implements Connection {
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+const warned = new Set<string>();
+
+/** Said once per host per run, on stderr (the connection has no reporter). */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.stderr.write(`[WARNING]: ${message}\n`);
 }
