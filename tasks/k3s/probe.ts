@@ -49,6 +49,10 @@ export interface K3sProbe {
   /** null when 10-flannel.conflist is not a readable regular file. */
   flannel_conflist_sha256: string | null;
   multus_conf_present: boolean;
+  /** Names in the bin dir other than K3s's own (what else was there: rollback keeps it). */
+  bin_dir_others: string[];
+  /** Every name in the CNI config dir. */
+  conf_dir_files: string[];
 }
 
 export interface K3sProbeOptions {
@@ -90,6 +94,8 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     'conf=$dd/agent/etc/cni/net.d',
     `if [ -f "$conf/10-flannel.conflist" ]; then printf 'flannel_sha256=%s\\n' "$(sha "$conf/10-flannel.conflist")"; else echo flannel_sha256=; fi`,
     'if [ -e "$conf/00-multus.conf" ] || [ -L "$conf/00-multus.conf" ]; then echo multus_conf=yes; else echo multus_conf=no; fi',
+    // Names as base64: any byte a file name may hold stays on one parseable line.
+    `for p in "$conf"/*; do if [ -e "$p" ] || [ -L "$p" ]; then printf 'conffile '; printf '%s' "\${p##*/}" | base64 | tr -d '\\n'; echo; fi; done`,
     'if [ -d "$dd/data/cni" ]; then layout=cni; bindir=$dd/data/cni',
     'elif [ -d "$dd/data/current/bin" ]; then layout=current; bindir=$dd/data/current/bin',
     'else echo layout=none; exit 0; fi',
@@ -112,6 +118,11 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     '  elif [ -e "$p" ]; then echo "entry $n other"',
     '  else echo "entry $n missing"; fi',
     'done',
+    'for p in "$bindir"/*; do',
+    '  [ -e "$p" ] || [ -L "$p" ] || continue',
+    '  case " $names " in *" ${p##*/} "*) continue ;; esac',
+    `  printf 'other '; printf '%s' "\${p##*/}" | base64 | tr -d '\\n'; echo`,
+    'done',
   ].join('\n');
 }
 
@@ -122,10 +133,17 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
   }
   const kv = new Map<string, string>();
   const entries: Record<string, K3sEntry> = {};
+  const others: string[] = [];
+  const confFiles: string[] = [];
   const lines = result.stdout.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line === '') continue;
+    if (line.startsWith('other ') || line.startsWith('conffile ')) {
+      const [word, b64 = ''] = line.split(' ');
+      (word === 'other' ? others : confFiles).push(Buffer.from(b64, 'base64').toString('utf8'));
+      continue;
+    }
     if (line.startsWith('entry ')) {
       const [, name, kind, mode, sha] = line.split(' ');
       if (kind === 'symlink') {
@@ -170,6 +188,8 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
     entries,
     flannel_conflist_sha256: validSha(kv.get('flannel_sha256')),
     multus_conf_present: yes('multus_conf'),
+    bin_dir_others: others.sort(),
+    conf_dir_files: confFiles.sort(),
   };
 }
 
