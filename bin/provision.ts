@@ -4,24 +4,28 @@
  */
 import { main } from '../src/cli/main.ts';
 import { ExitCode, ProvisionError, UsageError, ValidationError } from '../src/errors.ts';
+import { escapeControls } from '../src/report/terminal-safe.ts';
+
+// Error text can quote a node or a file: its control characters are shown, never obeyed.
+const say = (text: string) => process.stderr.write(escapeControls(text));
 
 async function entry(): Promise<number> {
   try {
     return await main(process.argv.slice(2));
   } catch (err) {
     if (err instanceof ValidationError) {
-      process.stderr.write(`${err.message}\n${err.diagnostics.length} problem(s); nothing was touched.\n`);
+      say(`${err.message}\n${err.diagnostics.length} problem(s); nothing was touched.\n`);
       return err.exitCode;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`provision: ${err.message}\nRun 'provision --help' for usage.\n`);
+      say(`provision: ${err.message}\nRun 'provision --help' for usage.\n`);
       return err.exitCode;
     }
     if (err instanceof ProvisionError) {
-      process.stderr.write(`provision: ${err.message}\n`);
+      say(`provision: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`provision: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    say(`provision: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
     return ExitCode.taskFailed;
   }
 }

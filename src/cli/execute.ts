@@ -16,6 +16,7 @@ import type { Inventory } from '../inventory/types.ts';
 import type { Playbook } from '../playbook/types.ts';
 import { createReporter } from '../report/index.ts';
 import { registry } from '../../tasks/index.ts';
+import { becomePassword } from './become-password.ts';
 import type { CommonFlags } from './options.ts';
 
 export interface ExecuteOptions {
@@ -47,7 +48,9 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     ...(o.flags.knownHosts ? { knownHostsFile: o.flags.knownHosts } : {}),
   });
   recordLoginUsers(o.inventory, plans);
+  const askedPassword = await becomePassword(o.flags);
   const secrets = collectSecrets(o.inventory, o.playbook, o.flags.extraVars);
+  if (askedPassword !== undefined) secrets.push(askedPassword);
   const reporter =
     o.reporter ??
     createReporter({ json: o.flags.json, tty: liveViewFits(process.stdout), verbose: o.flags.verbose, diff: o.flags.diff, secrets: () => secrets });
@@ -75,6 +78,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
       ...(o.flags.limit !== undefined ? { limit: o.flags.limit } : {}),
       tags: { ...(o.flags.tags ? { tags: o.flags.tags } : {}), ...(o.flags.skipTags ? { skipTags: o.flags.skipTags } : {}) },
       extraVars: o.flags.extraVars,
+      ...(askedPassword !== undefined ? { defaultVars: { ansible_become_password: askedPassword } } : {}),
       signal: interrupt.signal,
       ...(o.observer ? { observer: o.observer } : {}),
       onSecret: (value) => void (secrets.includes(value) || secrets.push(value)),

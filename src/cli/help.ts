@@ -32,6 +32,8 @@ const COMMON = `Common options:
   -v, --verbose               more output (repeat for more)
       --host-key-checking M   strict (default) | accept-new | off
       --known-hosts FILE      known_hosts file (default ~/.ssh/known_hosts)
+  -K, --ask-become-pass       ask for the sudo password (stdin's first line when not a terminal)
+      --become-password-file FILE  the sudo password is this file's first line
   -h, --help                  this help
 
 ${INVENTORY_DEFAULT}

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.ts';
 import { loadControlSettings, type ControlSettings } from '../config/control-settings.ts';
 import { defaultInventory } from './default-inventory.ts';
+import { isSecretVarName } from '../inventory/secrets.ts';
 
 export const commonOptions = {
   inventory: { type: 'string', short: 'i' },
@@ -22,6 +23,8 @@ export const commonOptions = {
   'extra-vars': { type: 'string', short: 'e', multiple: true },
   'host-key-checking': { type: 'string' },
   'known-hosts': { type: 'string' },
+  'ask-become-pass': { type: 'boolean', short: 'K' },
+  'become-password-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -38,6 +41,10 @@ export interface CommonFlags {
   extraVars: Record<string, unknown>;
   hostKeyChecking?: 'strict' | 'accept-new' | 'off';
   knownHosts?: string;
+  /** -K: ask for the sudo password once, before the run. */
+  askBecomePass?: boolean;
+  /** Read the sudo password from this file's first line. */
+  becomePasswordFile?: string;
   help: boolean;
   /**
    * ansible.cfg and ANSIBLE_* settings (and the SSH config file) in force. The CLI always
@@ -76,9 +83,11 @@ export function parseCommand<E extends OptionSpec>(argv: string[], extraOptions:
     forks: settings.forks?.value ?? 5, // Ansible's default
     json: v.json === true,
     verbose: Array.isArray(v.verbose) ? v.verbose.length : 0,
-    extraVars: parseExtraVars((v['extra-vars'] as string[] | undefined) ?? []),
+    extraVars: parseExtraVars(warnOnInlineSecrets((v['extra-vars'] as string[] | undefined) ?? [])),
     ...(v['host-key-checking'] !== undefined ? { hostKeyChecking: parseHostKeyChecking(String(v['host-key-checking'])) } : {}),
     ...(typeof v['known-hosts'] === 'string' ? { knownHosts: v['known-hosts'] } : {}),
+    ...(v['ask-become-pass'] === true ? { askBecomePass: true } : {}),
+    ...(typeof v['become-password-file'] === 'string' ? { becomePasswordFile: v['become-password-file'] } : {}),
     help: v.help === true,
     settings,
   };
@@ -108,6 +117,19 @@ function parseForks(value: string | undefined): number | undefined {
 function parseHostKeyChecking(value: string): 'strict' | 'accept-new' | 'off' {
   if (value === 'strict' || value === 'accept-new' || value === 'off') return value;
   throw new UsageError(`--host-key-checking must be strict, accept-new or off, got "${value}"`);
+}
+
+/** A secret given inline with -e is in argv, where `ps` shows it to every local user. */
+function warnOnInlineSecrets(items: string[]): string[] {
+  for (const item of items) {
+    if (item.startsWith('@')) continue;
+    const names = Object.keys(parseExtraVars([item]));
+    const secret = names.find(isSecretVarName);
+    if (secret) {
+      process.stderr.write(`[WARNING]: -e ${secret}=… puts a secret on the command line, visible to other local users in ps; use -K, --become-password-file or -e @file\n`);
+    }
+  }
+  return items;
 }
 
 /** -e key=value, -e '{"json": 1}', -e @vars.yaml — as ansible-playbook takes them. */

@@ -1,9 +1,9 @@
 /** Where the bundled playbooks live, wherever provision is run from. */
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { PACKAGE_ROOT };
 export const PLAYBOOK_DIR = join(PACKAGE_ROOT, 'playbooks');
 
 export function bundledPlaybook(name: string): string {

@@ -15,9 +15,13 @@ export interface HostKeyPolicy {
   knownHostsFile: string;
 }
 
-export type HostKeyDecision = { accept: true; added?: boolean } | { accept: false; reason: string };
+/**
+ * `pin`: accept-new's record of a new key, to be written only once the server has proved
+ * it holds the key (the handshake finished) and we logged in; never from the verifier.
+ */
+export type HostKeyDecision = { accept: true; pin?: () => void } | { accept: false; reason: string };
 
-/** Decide on an offered key; in accept-new mode an unknown key is written to the file first. */
+/** Decide on an offered key; in accept-new mode an unknown key is accepted and pinned after the handshake. */
 export function decideHostKey(policy: HostKeyPolicy, address: string, port: number, keyBlob: Buffer): HostKeyDecision {
   if (policy.mode === 'off') return { accept: true };
   const file = policy.knownHostsFile;
@@ -38,6 +42,13 @@ export function decideHostKey(policy: HostKeyPolicy, address: string, port: numb
   switch (check.status) {
     case 'match':
       return { accept: true };
+    case 'cert-authority':
+      return {
+        accept: false,
+        reason:
+          `host key verification failed for ${where}: ${file} vouches for this host only through a @cert-authority line, ` +
+          'and host certificates are not supported; add the host\'s own key (ssh-keyscan) to the file',
+      };
     case 'revoked':
       return { accept: false, reason: `host key verification failed for ${where}: the offered ${offered} is marked @revoked in ${file}` };
     case 'mismatch':
@@ -49,14 +60,7 @@ export function decideHostKey(policy: HostKeyPolicy, address: string, port: numb
           `(ssh-keygen -R ${quote(hostEntryName(address, port))} -f ${quote(file)}) and add the new key.`,
       };
     case 'unknown':
-      if (policy.mode === 'accept-new') {
-        try {
-          addHostKey(file, address, port, keyType, keyBlob);
-        } catch (err) {
-          return { accept: false, reason: `cannot add the host key of ${where} to ${file}: ${(err as Error).message}` };
-        }
-        return { accept: true, added: true };
-      }
+      if (policy.mode === 'accept-new') return { accept: true, pin: () => addHostKey(file, address, port, keyType, keyBlob) };
       return {
         accept: false,
         reason:

@@ -2,13 +2,14 @@
  * OpenSSH known_hosts: enough of sshd(8)'s "SSH_KNOWN_HOSTS FILE FORMAT" to verify a host
  * key the way `ssh` does — plain and comma-listed names, `[host]:port` for ports other
  * than 22, wildcard and negated patterns, hashed names (`|1|salt|hmac`), `@revoked`
- * (never accepted) and `@cert-authority` (ignored: we do not verify host certificates).
+ * (never accepted) and `@cert-authority` (host certificates are not verified: a host vouched
+ * for only by a CA line is refused with a message saying so).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export type HostKeyStatus = 'match' | 'mismatch' | 'unknown' | 'revoked';
+export type HostKeyStatus = 'match' | 'mismatch' | 'unknown' | 'revoked' | 'cert-authority';
 
 export interface HostKeyCheck {
   status: HostKeyStatus;
@@ -117,7 +118,11 @@ export function checkHostKeyLines(
   const knownPart = known.length > 0 ? { known } : {};
   if (revoked) return { status: 'revoked', ...knownPart };
   if (plain.some((l) => l.keyType === keyType && l.key.equals(keyBlob))) return { status: 'match', ...knownPart };
-  return plain.length > 0 ? { status: 'mismatch', ...knownPart } : { status: 'unknown' };
+  if (plain.length > 0) return { status: 'mismatch', ...knownPart };
+  // A CA line for this host and no plain key: refused clearly, not treated as unknown (which
+  // accept-new would pin, bypassing the CA the operator meant to rely on).
+  const byCa = lines.some((l) => l.marker === 'cert-authority' && hostFieldMatches(l.hosts, name));
+  return byCa ? { status: 'cert-authority' } : { status: 'unknown' };
 }
 
 /** Check an offered host key against a known_hosts file; a missing file knows no host. */
@@ -134,7 +139,11 @@ export function knownKeyTypes(file: string, host: string, port: number): string[
   return [...new Set(types)];
 }
 
-/** Append a plain `host keytype base64` line, creating the file (0600) and directory (0700). */
+/**
+ * Append a `host keytype base64` line, creating the file (0600) and directory (0700). A file
+ * whose entries are hashed (HashKnownHosts) gets a hashed entry too, so adding a host does
+ * not reveal it, nor the others by contrast.
+ */
 export function addHostKey(file: string, host: string, port: number, keyType: string, keyBlob: Buffer): void {
   const dir = dirname(file);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -142,7 +151,9 @@ export function addHostKey(file: string, host: string, port: number, keyType: st
   const current = isNew ? '' : readFileSync(file, 'utf8');
   const separator = current === '' || current.endsWith('\n') ? '' : '\n';
   // One write with O_APPEND, so hosts handshaking in parallel never interleave lines.
-  appendFileSync(file, `${separator}${hostEntryName(host, port)} ${keyType} ${keyBlob.toString('base64')}\n`, {
+  const hashed = parseKnownHosts(current).some((l) => l.hosts.startsWith('|1|'));
+  const name = hashed ? hashHostName(hostEntryName(host, port)) : hostEntryName(host, port);
+  appendFileSync(file, `${separator}${name} ${keyType} ${keyBlob.toString('base64')}\n`, {
     mode: 0o600,
   });
   if (isNew) chmodSync(file, 0o600);
@@ -157,4 +168,9 @@ function readLines(file: string): KnownHostLine[] {
     throw err;
   }
   return parseKnownHosts(text);
+}
+
+/** OpenSSH's hashed host name: `|1|` base64(salt) `|` base64(HMAC-SHA1(salt, name)). */
+export function hashHostName(name: string, salt: Buffer = randomBytes(20)): string {
+  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
 }

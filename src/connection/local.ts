@@ -4,6 +4,7 @@ import { $ } from 'zx';
 import { InterruptedError } from '../errors.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 import { wrapBecome } from './become.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputLimitError } from './limits.ts';
 
 /**
  * A command that exits without reading all of its stdin (a kubectl that fails at once)
@@ -26,12 +27,25 @@ export class LocalConnection implements Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const { line, stdin } = wrapBecome(command, options.become, options.stdin);
     const p = $({ spawn: spawnTolerantOfEarlyExit, nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    let overflow: OutputLimitError | undefined;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let size = 0;
+      p[stream].on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit && !overflow) {
+          overflow = new OutputLimitError(stream, limit);
+          void p.kill('SIGKILL').catch(() => undefined);
+        }
+      });
+    }
     // Interrupted: the command was killed; say so as the ssh connection does, not as a failure of it.
     const out = await p.catch((err: unknown) => {
       if (options.signal?.aborted) throw new InterruptedError();
       throw err;
     });
     if (options.signal?.aborted) throw new InterruptedError();
+    if (overflow) throw overflow;
     const timedOut = options.timeoutMs !== undefined && out.signal === 'SIGKILL';
     return {
       exitCode: timedOut ? 124 : out.exitCode ?? 1,

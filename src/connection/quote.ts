@@ -6,9 +6,24 @@
 
 const SAFE_WORD = /^[A-Za-z0-9_\/.,:=@%+-]+$/;
 
-/** Quote one argument for a POSIX shell. */
+/** A value the shell cannot carry, or one that has no single meaning as a word. */
+export class ShellQuoteError extends TypeError {
+  override name = 'ShellQuoteError';
+}
+
+/**
+ * Quote one argument for a POSIX shell. Only strings and finite numbers are words: a NUL
+ * byte would silently cut the remote script short (C strings end there), and `undefined`,
+ * `[object Object]` or an empty list rendered as nothing are bugs, not arguments.
+ */
 export function quote(arg: string | number): string {
+  if (typeof arg === 'number') {
+    if (!Number.isFinite(arg)) throw new ShellQuoteError(`shell argument is not a finite number: ${arg}`);
+  } else if (typeof arg !== 'string') {
+    throw new ShellQuoteError(`shell argument must be a string or a number, got ${describeValue(arg)}`);
+  }
   const s = String(arg);
+  if (s.includes('\0')) throw new ShellQuoteError(`shell argument contains a NUL byte: ${JSON.stringify(s)}`);
   if (s !== '' && SAFE_WORD.test(s)) return s;
   // Single quotes keep everything literal; a single quote itself is closed, escaped, reopened.
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -44,7 +59,20 @@ export function shRaw(strings: TemplateStringsArray, ...values: ShellValue[]): R
 }
 
 function render(value: ShellValue): string {
-  if (value instanceof RawShell) return value.text;
-  if (Array.isArray(value)) return value.map((v) => quote(v)).join(' ');
+  if (value instanceof RawShell) {
+    if (value.text.includes('\0')) throw new ShellQuoteError('shell text contains a NUL byte');
+    return value.text;
+  }
+  if (Array.isArray(value)) {
+    // An empty list would vanish from the command line and shift every later word.
+    if (value.length === 0) throw new ShellQuoteError('shell argument is an empty list');
+    return value.map((v) => quote(v)).join(' ');
+  }
   return quote(value as string | number);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

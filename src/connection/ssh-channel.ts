@@ -4,6 +4,7 @@
 import { constants as osConstants } from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import { sh } from './quote.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputLimitError } from './limits.ts';
 import type { ExecResult } from './types.ts';
 
 /** Grace between SIGTERM and SIGKILL for a command that ran past its timeout. */
@@ -16,10 +17,17 @@ const CLOSE_WAIT_MS = 5000;
 /**
  * Run one command on an open exec channel: stdin written then ended, stdout and stderr
  * collected as bytes and decoded once (a UTF-8 character may span two packets).
- * Rejects only when the connection fails under the command. A timed-out command gives 124,
+ * Rejects when the connection fails under the command, and with OutputLimitError as soon as
+ * stdout or stderr passes `maxOutputBytes` (the channel is closed at once: nothing more is
+ * buffered, and a node that keeps writing cannot keep us waiting). A timed-out command gives 124,
  * whether timeout(1) ended it (124, or 137 when it ignored SIGTERM) or we gave up waiting.
  */
-export function runOnChannel(channel: ClientChannel, stdin: string | Buffer | undefined, timeoutMs?: number): Promise<ExecResult> {
+export function runOnChannel(
+  channel: ClientChannel,
+  stdin: string | Buffer | undefined,
+  timeoutMs?: number,
+  maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
+): Promise<ExecResult> {
   const started = Date.now();
   const expired = () => timeoutMs !== undefined && Date.now() - started >= timeoutMs;
   return new Promise((resolve, reject) => {
@@ -33,7 +41,7 @@ export function runOnChannel(channel: ClientChannel, stdin: string | Buffer | un
     let closed = false;
 
     const finish = () => {
-      if (!closed || !stderrEnded) return;
+      if (!closed || !stderrEnded || overflowed) return;
       timers.forEach(clearTimeout);
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
@@ -45,8 +53,24 @@ export function runOnChannel(channel: ClientChannel, stdin: string | Buffer | un
       resolve({ exitCode, stdout, stderr, ...(code === null && signal ? { signal } : {}) });
     };
 
-    channel.on('data', (chunk: Buffer) => out.push(chunk));
-    channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const size = { stdout: 0, stderr: 0 };
+    let overflowed = false;
+    const collect = (stream: 'stdout' | 'stderr', into: Buffer[]) => (chunk: Buffer) => {
+      if (overflowed) return;
+      size[stream] += chunk.length;
+      if (size[stream] > maxOutputBytes) {
+        overflowed = true;
+        out.length = 0;
+        err.length = 0;
+        timers.forEach(clearTimeout);
+        channel.close();
+        reject(new OutputLimitError(stream, maxOutputBytes));
+        return;
+      }
+      into.push(chunk);
+    };
+    channel.on('data', collect('stdout', out));
+    channel.stderr.on('data', collect('stderr', err));
     channel.stderr.once('close', () => {
       stderrEnded = true;
       finish();

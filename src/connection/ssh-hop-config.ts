@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ConnectConfig } from 'ssh2';
+import { DEFAULT_KEEPALIVE_INTERVAL_MS, KEEPALIVE_COUNT_MAX } from './limits.ts';
 import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
 
 export interface HopEndpoint {
@@ -30,6 +31,8 @@ export type HopConfig = ConnectConfig & Record<string, unknown>;
 /** Where a refusal is written by the host key verifier, to explain a failed connect. */
 export interface Refusal {
   reason?: string;
+  /** accept-new: records the keys seen, called only once every hop's handshake succeeded. */
+  pin?: () => void;
 }
 
 export class HopKeyFileError extends Error {}
@@ -48,13 +51,21 @@ export async function hopConfig(e: HopEndpoint, refusal: Refusal, jumpHost: bool
     hostVerifier: (key: Buffer): boolean => {
       const decision = decideHostKey(policy, e.address, e.port, key);
       if (!decision.accept) refusal.reason = jumpHost ? `jump host ${e.name}: ${decision.reason}` : decision.reason;
+      else if (decision.pin) {
+        const earlier = refusal.pin;
+        const pin = decision.pin;
+        refusal.pin = () => {
+          earlier?.();
+          pin();
+        };
+      }
       return decision.accept;
     },
   };
-  if (e.keepaliveIntervalMs !== undefined) {
-    config.keepaliveInterval = e.keepaliveIntervalMs;
-    if (e.keepaliveCountMax !== undefined) config.keepaliveCountMax = e.keepaliveCountMax;
-  }
+  // A node that stops answering mid-run (no FIN, no RST) must end as unreachable, not hang
+  // the run while it holds the lock: keepalive is on unless the SSH config sets it.
+  config.keepaliveInterval = e.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS;
+  config.keepaliveCountMax = e.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX;
   const preferred = preferredHostKeyAlgorithms(policy, e.address, e.port);
   if (preferred.length > 0) config.algorithms = { serverHostKey: { remove: preferred, prepend: preferred, append: [] } };
   if (e.privateKeyFile !== undefined) {

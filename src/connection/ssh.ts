@@ -12,6 +12,7 @@ import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
 import type { HostKeyChecking } from './host-key-policy.ts';
 import { HopKeyFileError, hopConfig, type HopConfig, type HopEndpoint, type Refusal } from './ssh-hop-config.ts';
 import { startProxyCommand, type ProxyProcess } from './proxy.ts';
+import { OutputLimitError } from './limits.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 
 export type { HostKeyChecking } from './host-key-policy.ts';
@@ -81,6 +82,9 @@ export class SshConnection implements Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     await this.connect();
     if (this.lost !== undefined) throw this.unreachable(`connection to ${this.where()} lost: ${this.lost}`);
+    if (options.become?.password !== undefined && (this.options.hostKeyChecking ?? 'strict') === 'off') {
+      throw this.unreachable(`refusing to send the become password to ${this.where()} with host key checking off`);
+    }
     const timeoutMs = options.timeoutMs;
     // timeout(1) goes inside sudo, so it can end a command that runs as root.
     const limited = timeoutMs === undefined ? command : withRemoteTimeout(command, timeoutMs);
@@ -95,9 +99,10 @@ export class SshConnection implements Connection {
     if (interrupted?.aborted) channel.close();
     const onAbort = () => channel.close();
     interrupted?.addEventListener('abort', onAbort, { once: true });
-    return runOnChannel(channel, stdin, timeoutMs)
+    return runOnChannel(channel, stdin, timeoutMs, options.maxOutputBytes)
       .catch((err: unknown) => {
         if (interrupted?.aborted) throw new InterruptedError();
+        if (err instanceof OutputLimitError) throw err;
         throw this.unreachable(`connection to ${this.where()} lost while a command ran: ${describe(err)}`);
       })
       .finally(() => interrupted?.removeEventListener('abort', onAbort));
@@ -145,6 +150,13 @@ export class SshConnection implements Connection {
       const reason = refusal.reason ?? this.explainAt(first.err, first.at, configs);
       throw this.unreachable(proxy && !refusal.reason ? `${reason} (${proxy.describe()})` : reason);
     }
+    // accept-new: the key is recorded only now that the server proved it holds it.
+    try {
+      refusal.pin?.();
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw this.unreachable(`cannot add the host key of ${this.where()} to ${this.options.knownHostsFile}: ${describe(err)}`);
+    }
     this.sessions++;
     this.lost = undefined;
     hop.on('ssh:disconnect', (_hop: unknown, payload: unknown) => {
@@ -158,6 +170,13 @@ export class SshConnection implements Connection {
   /** One ssh2 config per endpoint: the jump hosts in order, then the target. */
   private async routeConfigs(refusal: Refusal): Promise<HopConfig[]> {
     const o = this.options;
+    if ((o.hostKeyChecking ?? 'strict') === 'off') {
+      // With checking off anyone in the middle gets whatever we send; a password never goes.
+      if (o.password !== undefined) {
+        throw this.unreachable(`refusing to send a password to ${this.where()} with host key checking off; check its key (strict or accept-new)`);
+      }
+      warnOnce(`host key checking is off for ${this.host} (${this.where()}): a man in the middle would not be noticed`);
+    }
     const target: HopEndpoint = {
       name: this.host,
       address: this.address,
@@ -234,4 +253,13 @@ export class SshConnection implements Connection {
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+const warned = new Set<string>();
+
+/** Said once per host per run, on stderr (the connection has no reporter). */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.stderr.write(`[WARNING]: ${message}\n`);
 }

@@ -20,6 +20,8 @@ export interface ExecOptions {
   become?: BecomeSpec;
   /** Kill the command after this long; the result then has exitCode 124 (as timeout(1)). */
   timeoutMs?: number;
+  /** Abort the command when its stdout or its stderr passes this many bytes (OutputLimitError). */
+  maxOutputBytes?: number;
   /** An interrupted run: stop waiting for the command (local: kill it; ssh: close its channel). */
   signal?: AbortSignal;
 }

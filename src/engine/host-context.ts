@@ -3,6 +3,7 @@
  * become, separates reading from changing, and refuses changes in check mode — which is
  * what lets a test prove that `--check` never changes a host.
  */
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../connection/limits.ts';
 import type { BecomeSpec, Connection } from '../connection/types.ts';
 import { CheckModeViolation, type Fact, type HostContext, type RunOptions } from '../module/task.ts';
 
@@ -25,6 +26,13 @@ export interface HostContextOptions {
   observer?: CommandObserver;
 }
 
+/** `provision_command_timeout` (seconds, from the inventory or -e), else the built-in default. */
+function defaultTimeoutMs(vars: Record<string, unknown>): number {
+  const raw = vars.provision_command_timeout;
+  const seconds = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_COMMAND_TIMEOUT_MS;
+}
+
 export function createHostContext(o: HostContextOptions): HostContext {
   const run = async (kind: CommandKind, command: string, options: RunOptions = {}) => {
     if (kind === 'change' && o.check) throw new CheckModeViolation(o.host, command);
@@ -32,7 +40,9 @@ export function createHostContext(o: HostContextOptions): HostContext {
     return o.connection.exec(command, {
       ...(o.become ? { become: o.become } : {}),
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      // Every command ends some time: a node that hangs must not hold the run (and its lock).
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs(o.vars),
+      ...(options.maxOutputBytes !== undefined ? { maxOutputBytes: options.maxOutputBytes } : {}),
       signal: o.signal,
     });
   };
@@ -45,7 +55,7 @@ export function createHostContext(o: HostContextOptions): HostContext {
     signal: o.signal,
     read: (command, options) => run('read', command, options),
     change: (command, options) => run('change', command, options),
-    fact: async <T>(fact: Fact<T>) => fact.parse(await run('read', fact.command)),
+    fact: async <T>(fact: Fact<T>) => fact.parse(await run('read', fact.command, fact.options)),
     progress: o.onProgress,
     warn: o.onWarning,
   };

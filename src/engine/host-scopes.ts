@@ -6,7 +6,7 @@
 import type { Inventory } from '../inventory/types.ts';
 import type { Play, TaskSpec } from '../playbook/types.ts';
 import { isImplicitLocalhost } from './implicit-localhost.ts';
-import { buildScope, lazyRecord, type Vars } from './scope.ts';
+import { buildScope, dataLayer, lazyRecord, type Vars } from './scope.ts';
 
 export interface RunFlags {
   check: boolean;
@@ -23,6 +23,7 @@ export class HostScopes {
     private readonly inventory: Inventory,
     private readonly extraVars: Vars,
     private readonly flags: RunFlags,
+    private readonly defaults: Vars = {},
   ) {}
 
   startPlay(play: Play, batch: string[]): void {
@@ -31,7 +32,7 @@ export class HostScopes {
   }
 
   setFact(host: string, name: string, value: unknown): void {
-    const facts = this.facts.get(host) ?? {};
+    const facts = this.facts.get(host) ?? dataLayer({});
     facts[name] = value;
     this.facts.set(host, facts);
   }
@@ -43,7 +44,7 @@ export class HostScopes {
   /** What `task` sees on `host`. */
   taskScope(host: string, task?: TaskSpec): Vars {
     return buildScope(
-      [this.inventory.host(host)?.vars ?? {}, this.play?.vars ?? {}, this.facts.get(host) ?? {}, task?.vars ?? {}, this.extraVars],
+      [this.defaults, this.inventory.host(host)?.vars ?? {}, this.play?.vars ?? {}, this.facts.get(host) ?? dataLayer({}), task?.vars ?? {}, this.extraVars],
       this.magic(host),
     );
   }

@@ -33,6 +33,8 @@ export interface EngineOptions {
   limit?: string;
   tags?: TagFilter;
   extraVars?: Record<string, unknown>;
+  /** Below the inventory: values the command line supplies as defaults (-K's become password). */
+  defaultVars?: Record<string, unknown>;
   signal?: AbortSignal;
   observer?: CommandObserver;
   /** Told each secret the run resolves (a templated become password), so reporters mask it. */
@@ -63,7 +65,7 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
   const state = new Map<string, HostState>();
   const failures: Record<string, string> = {};
   const playbookDir = dirname(o.playbook.file);
-  const scopes = new HostScopes(o.inventory, o.extraVars ?? {}, { check: o.check, diff: o.diff, playbookDir });
+  const scopes = new HostScopes(o.inventory, o.extraVars ?? {}, { check: o.check, diff: o.diff, playbookDir }, o.defaultVars ?? {});
   const limited = o.limit !== undefined ? new Set(o.inventory.select(o.limit)) : undefined;
 
   for (const play of o.playbook.plays) {

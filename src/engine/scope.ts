@@ -3,6 +3,11 @@
  * (inventory < play vars < facts and registered results < task vars < extra vars). Values
  * that are templates themselves ("{{ k3s_data_dir }}/data/cni") are rendered lazily, on
  * first access, so a variable may refer to another defined in any layer.
+ *
+ * Only the inventory, the playbook and the command line are templates. Registered results,
+ * module facts and set_fact values (already rendered once, when their task ran) are data:
+ * they carry what a node said, and a node that answers `{{ hostvars[...].ansible_become_password }}`
+ * must get that text back, never another host's password (Ansible marks such values unsafe).
  */
 import { renderValue } from '../template/index.ts';
 
@@ -14,16 +19,34 @@ export class VariableCycleError extends Error {
   }
 }
 
+const dataLayers = new WeakSet<Vars>();
+
+/** Marks a layer whose values are data, never rendered as templates (facts, registered results). */
+export function dataLayer(vars: Vars): Vars {
+  dataLayers.add(vars);
+  return vars;
+}
+
 /**
  * Build a plain object whose own properties are the merged variables. Template-bearing
- * values are accessor properties that render against the whole scope when read.
+ * values of template layers are accessor properties that render against the whole scope
+ * when read; values from a data layer are taken as they are.
  */
 export function buildScope(layers: Vars[], magic: Vars = {}): Vars {
-  const merged: Vars = Object.assign({}, ...layers);
+  const merged: Vars = {};
+  const fromData = new Set<string>();
+  for (const layer of layers) {
+    const data = dataLayers.has(layer);
+    for (const [name, value] of Object.entries(layer)) {
+      merged[name] = value;
+      if (data) fromData.add(name);
+      else fromData.delete(name);
+    }
+  }
   const scope: Vars = {};
   const resolving = new Set<string>();
   for (const [name, raw] of Object.entries(merged)) {
-    if (!containsTemplate(raw)) {
+    if (fromData.has(name) || !containsTemplate(raw)) {
       scope[name] = raw;
       continue;
     }

@@ -28,11 +28,16 @@ export interface TaskResult {
 export interface Fact<T> {
   command: string;
   parse(result: ExecResult): T;
+  /** Limits for its command (a larger output cap for a file read). */
+  options?: RunOptions;
 }
 
 export interface RunOptions {
   stdin?: string | Buffer;
+  /** Default: `provision_command_timeout` seconds, else 10 minutes; raise it for long waits. */
   timeoutMs?: number;
+  /** Default 64 MiB per stream; past it the command is aborted and the task fails. */
+  maxOutputBytes?: number;
 }
 
 /** What a task sees of the host it runs on. Become is already applied by the engine. */

@@ -24,6 +24,7 @@
 import type { Recap, Reporter, RunEvent } from '../engine/events.ts';
 import { createMaskedWriter } from './masked-writer.ts';
 import { maskSecrets } from './mask.ts';
+import { escapeJsonControls } from './terminal-safe.ts';
 
 export interface JsonReporterOptions {
   /** Called at every write: secrets can become known during the run. */
@@ -84,7 +85,7 @@ function toMaskedJson(value: unknown, mask: (s: string) => string, seen: Set<obj
 export function createJsonReporter(out: NodeJS.WritableStream, options: JsonReporterOptions): Reporter {
   // Masking happens per value below; the writer's own pass over the finished line is
   // skipped so that it cannot cut into numbers or the time stamp.
-  const writer = createMaskedWriter(out, () => []);
+  const writer = createMaskedWriter(out, () => [], { escapeControls: false });
   const now = options.now ?? (() => new Date());
 
   function event(e: RunEvent): void {
@@ -95,7 +96,7 @@ export function createJsonReporter(out: NodeJS.WritableStream, options: JsonRepo
     if (e.type === 'run_end') record.summary = summarizeRecap(e.recap);
     const { time, ...maskable } = record;
     const masked = toMaskedJson(maskable, mask, new Set()) as Record<string, unknown>;
-    writer.write(`${JSON.stringify({ type: masked.type, time, ...masked })}\n`);
+    writer.write(`${escapeJsonControls(JSON.stringify({ type: masked.type, time, ...masked }))}\n`);
   }
 
   return { event, close: () => writer.flushed() };

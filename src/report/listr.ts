@@ -83,7 +83,9 @@ function newSlot(host: string): HostSlot {
 export function createListrReporter(options: ListrReporterOptions): Reporter {
   const out = options.out ?? process.stdout;
   const writer = createMaskedWriter(out, options.secrets);
-  const mask = writer.mask;
+  // Content (titles, outputs, errors) is cleaned; the stream below only masks, as it also
+  // carries listr2's own cursor codes.
+  const clean = writer.clean;
   const renderer: ListrRendererName =
     options.renderer ?? ((out as NodeJS.WriteStream).isTTY ? 'default' : 'simple');
   let queue: Promise<void> = Promise.resolve();
@@ -110,11 +112,11 @@ export function createListrReporter(options: ListrReporterOptions): Reporter {
 
   async function hostLine(slot: HostSlot, handle: HostLineHandle): Promise<void> {
     slot.handle = handle;
-    if (slot.progress) handle.output = mask(slot.progress);
+    if (slot.progress) handle.output = clean(slot.progress);
     const e = await slot.result;
     slot.handle = undefined;
     if (!e) {
-      handle.skip(mask(`${slot.host}: no result`));
+      handle.skip(clean(`${slot.host}: no result`));
       return;
     }
     const label = hostLabel(e);
@@ -123,14 +125,14 @@ export function createListrReporter(options: ListrReporterOptions): Reporter {
     switch (e.status) {
       case 'ok':
       case 'changed':
-        handle.title = mask(`${label}: ${e.status}${verboseMsg}`);
+        handle.title = clean(`${label}: ${e.status}${verboseMsg}`);
         return;
       case 'skipped':
-        handle.skip(mask(`${label}: skipping${verboseMsg}`));
+        handle.skip(clean(`${label}: skipping${verboseMsg}`));
         return;
       case 'failed':
       case 'unreachable': {
-        const text = mask(`${label}: ${e.status === 'failed' ? 'FAILED!' : 'UNREACHABLE!'} => ${msg}`);
+        const text = clean(`${label}: ${e.status === 'failed' ? 'FAILED!' : 'UNREACHABLE!'} => ${msg}`);
         if (e.ignored) {
           handle.title = `${text} ...ignoring`;
           return;
@@ -148,16 +150,16 @@ export function createListrReporter(options: ListrReporterOptions): Reporter {
     return new ListrLogger({
       useIcons: renderer !== 'test',
       toStderr: [],
-      processOutput: new MaskingProcessOutput(out as NodeJS.WriteStream, mask),
+      processOutput: new MaskingProcessOutput(out as NodeJS.WriteStream, writer.mask),
     });
   }
 
   async function draw(b: TaskBlock): Promise<void> {
     const subtasks = [...b.slots.values()].map((slot) => ({
-      title: mask(slot.host),
+      title: clean(slot.host),
       task: (_ctx: unknown, handle: HostLineHandle) => hostLine(slot, handle),
     }));
-    const title = mask(b.start.handler ? `handler: ${b.start.task}` : b.start.task);
+    const title = clean(b.start.handler ? `handler: ${b.start.task}` : b.start.task);
     const log = logger();
     const listr = new Listr(
       [
@@ -204,7 +206,7 @@ export function createListrReporter(options: ListrReporterOptions): Reporter {
         const slot = block?.slots.get(e.host);
         if (!slot || slot.settled || slot.progress === e.message) return;
         slot.progress = e.message;
-        if (slot.handle) slot.handle.output = mask(e.message);
+        if (slot.handle) slot.handle.output = clean(e.message);
         return;
       }
       case 'host_result': {

@@ -3,7 +3,7 @@
  * that every problem — syntax, duplicate keys, schema — is reported as file:line:column.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../errors.ts';
 
 export type YamlPath = ReadonlyArray<string | number>;
@@ -45,13 +45,37 @@ export function parseYamlText(text: string, file: string): YamlSource {
     ...at(e.pos[0]),
     message: cleanYamlMessage(e.message),
   }));
-  const value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  if (!doc.errors.length) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // The yaml library refuses a "billion laughs" document (aliases of aliases) as it
+      // expands it; that is a mistake in the file, reported where the aliases are.
+      if (!(err instanceof ReferenceError)) throw err;
+      diagnostics.push({ ...at(firstAliasOffset(doc)), message: `${err.message} (more than ${MAX_ALIAS_COUNT} alias expansions)` });
+    }
+  }
   return {
     file,
     value,
     diagnostics,
     positionOf: (path, options) => at(offsetOf(doc, path, options?.key ?? false)),
   };
+}
+
+/** Aliases one anchor may expand to; the yaml library's own default. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) offset = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** The yaml library appends a code excerpt to messages; keep the first line only. */

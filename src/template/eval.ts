@@ -8,7 +8,7 @@ import { TemplateEvaluationError, UndefinedVariableError } from './errors.ts';
 import type { FilterContext } from './filters.ts';
 import type { Expr } from './ast.ts';
 import { contains, TESTS } from './tests.ts';
-import { deepEqual, lookup, MISSING, objectFrom, toText, truthy, typeName } from './values.ts';
+import { deepEqual, lookup, MISSING, objectFrom, toText, truthy, typeName, withinSizeLimit } from './values.ts';
 
 type Vars = Record<string, unknown>;
 
@@ -36,9 +36,9 @@ export function evaluate(expr: Expr, vars: Vars): unknown {
     case 'slice':
       return slice(expr, vars);
     case 'list':
-      return expr.items.map((item) => evaluate(item, vars));
+      return withinSizeLimit(expr.items.map((item) => evaluate(item, vars)));
     case 'dict':
-      return objectFrom(expr.entries.map(([k, v]) => [dictKey(evaluate(k, vars)), evaluate(v, vars)] as const));
+      return withinSizeLimit(objectFrom(expr.entries.map(([k, v]) => [dictKey(evaluate(k, vars)), evaluate(v, vars)] as const)));
     case 'unary': {
       const v = evaluate(expr.operand, vars);
       if (expr.op === 'not') return !truthy(v);
@@ -46,11 +46,11 @@ export function evaluate(expr: Expr, vars: Vars): unknown {
       return expr.op === '-' ? -v : v;
     }
     case 'binary':
-      return binary(expr.op, expr.left, expr.right, vars);
+      return withinSizeLimit(binary(expr.op, expr.left, expr.right, vars));
     case 'ternary':
       return truthy(evaluate(expr.test, vars)) ? evaluate(expr.then, vars) : evaluate(expr.otherwise, vars);
     case 'filter':
-      return filter(expr, vars);
+      return withinSizeLimit(filter(expr, vars));
     case 'test': {
       const passed = GUARD_TESTS.has(expr.name)
         ? isDefined(expr.operand, vars) === (expr.name === 'defined')

@@ -8,7 +8,7 @@ import { evaluate } from './eval.ts';
 import { lex } from './lexer.ts';
 import type { Expr } from './ast.ts';
 import { parseTokens } from './parser.ts';
-import { isPlainObject, objectFrom, toText, truthy } from './values.ts';
+import { isPlainObject, objectFrom, toText, truthy, withinSizeLimit } from './values.ts';
 import { TemplateError, TemplateSyntaxError } from './errors.ts';
 
 export { TemplateError, TemplateEvaluationError, TemplateSyntaxError, UndefinedVariableError } from './errors.ts';
@@ -68,7 +68,7 @@ function soleExpression(parts: Part[]): Expr | undefined {
 }
 
 function interpolate(parts: Part[], vars: Vars): string {
-  return parts.map((p) => (typeof p === 'string' ? p : toText(evaluate(p, vars)))).join('');
+  return withinSizeLimit(parts.map((p) => (typeof p === 'string' ? p : toText(evaluate(p, vars)))).join(''));
 }
 
 /**

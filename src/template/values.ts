@@ -90,3 +90,37 @@ export function typeName(value: unknown): string {
   if (isPlainObject(value)) return 'dict';
   return typeof value;
 }
+
+/**
+ * The largest value an expression may build: characters of text plus items of lists and
+ * mappings, counted through nesting. Templates refer to each other, so a few lines
+ * (`v1: "{{ v0 + v0 }}"`, `v2: "{{ v1 + v1 }}"`, …) double a value into the billions and
+ * would end the process with a V8 fatal error; this ends the template with an error instead.
+ */
+export const MAX_TEMPLATE_VALUE_SIZE = 16 * 1024 * 1024;
+
+/** `value`, or a TemplateEvaluationError when it exceeds MAX_TEMPLATE_VALUE_SIZE (counting stops there). */
+export function withinSizeLimit<T>(value: T): T {
+  let budget = MAX_TEMPLATE_VALUE_SIZE;
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') budget -= v.length;
+    else if (Array.isArray(v)) {
+      budget -= v.length;
+      for (const item of v) {
+        if (budget < 0) return;
+        visit(item);
+      }
+    } else if (isPlainObject(v)) {
+      for (const [k, item] of Object.entries(v)) {
+        budget -= 1 + k.length;
+        if (budget < 0) return;
+        visit(item);
+      }
+    } else budget -= 1;
+  };
+  visit(value);
+  if (budget < 0) {
+    throw new TemplateEvaluationError(`template result exceeds ${MAX_TEMPLATE_VALUE_SIZE} characters and items; a template that doubles a value?`);
+  }
+  return value;
+}

@@ -57,11 +57,25 @@ export function attributeLines(a: Attributes): string[] {
 }
 
 /** chmod/chown/chgrp commands for the literal `path` (quoted here). */
-export function setAttributesCommands(path: string, a: Attributes): string[] {
+export function setAttributesCommands(path: string, a: Attributes, options: { follow?: boolean } = {}): string[] {
+  if (options.follow) return followingAttributesCommands(path, a);
+  const cmds: string[] = [];
+  // -h: a link put in place of the path is changed itself, never its target (default).
+  if (a.owner !== undefined) cmds.push(sh`chown -h -- ${a.owner} ${path}`);
+  if (a.group !== undefined) cmds.push(sh`chgrp -h -- ${a.group} ${path}`);
+  // chmod last: chown may clear setuid/setgid bits. chmod always follows a link, so a
+  // path that is one (now) is refused instead.
+  if (a.mode !== undefined) {
+    cmds.push(sh`if [ -L ${path} ]; then echo ${`refusing to chmod ${path}: it is a symlink`} >&2; exit 1; fi; chmod -- ${normalizeMode(a.mode)} ${path}`);
+  }
+  return cmds;
+}
+
+/** file's `follow` (Ansible's default): a link the playbook names stands for its target. */
+function followingAttributesCommands(path: string, a: Attributes): string[] {
   const cmds: string[] = [];
   if (a.owner !== undefined) cmds.push(sh`chown -- ${a.owner} ${path}`);
   if (a.group !== undefined) cmds.push(sh`chgrp -- ${a.group} ${path}`);
-  // chmod last: chown may clear setuid/setgid bits.
   if (a.mode !== undefined) cmds.push(sh`chmod -- ${normalizeMode(a.mode)} ${path}`);
   return cmds;
 }

@@ -24,6 +24,7 @@ import {
 } from './attributes.ts';
 import { describeKind, statFact, type PathStat, type PresentPath } from '../lib/path-stat.ts';
 import { backupPath } from '../lib/temp-path.ts';
+import { backupWithoutFollowing, refuseSharedParent, verifyChecksum } from '../lib/safe-write.ts';
 import { contentForDiff, DIFF_LIMIT } from './text-diff.ts';
 
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -124,8 +125,12 @@ export const copy: TaskModule<CopyArgs> = {
     const backup = args.backup && current ? backupPath(dest) : undefined;
     const replacement = replaceByFile(dest, {
       purpose: 'copy',
-      prepare: (tmp) => [...preserveOwnership(tmp, current, want), ...setAttributesCommands(tmp, { ...want, mode: want.mode ?? current?.mode })],
-      ...(backup ? { beforeRename: [sh`cp -p -- ${dest} ${backup}`] } : {}),
+      prepare: (tmp) => [
+        verifyChecksum(tmp, checksum),
+        ...preserveOwnership(tmp, current, want),
+        ...setAttributesCommands(tmp, { ...want, mode: want.mode ?? current?.mode ?? '0644' }),
+      ],
+      ...(backup ? { beforeRename: backupWithoutFollowing(dest, backup) } : {}),
     });
     return checkOrApply(ctx, {
       action: `write ${dest}`,
@@ -133,7 +138,7 @@ export const copy: TaskModule<CopyArgs> = {
       diff,
       data: result,
       ...(backup ? { doneData: { ...result, backup_file: backup } } : {}),
-      commands: atomically(replacement),
+      commands: [refuseSharedParent(dest), ...atomically(replacement)],
       stdin: data,
     });
   },
@@ -146,8 +151,8 @@ export const copy: TaskModule<CopyArgs> = {
 function preserveOwnership(tmp: string, current: PresentPath | undefined, want: Attributes): string[] {
   if (!current) return [];
   const out: string[] = [];
-  if (want.owner === undefined) out.push(sh`chown -- ${current.uid} ${tmp} 2>/dev/null || :`);
-  if (want.group === undefined) out.push(sh`chgrp -- ${current.gid} ${tmp} 2>/dev/null || :`);
+  if (want.owner === undefined) out.push(sh`chown -h -- ${current.uid} ${tmp} 2>/dev/null || :`);
+  if (want.group === undefined) out.push(sh`chgrp -h -- ${current.gid} ${tmp} 2>/dev/null || :`);
   return out;
 }
 

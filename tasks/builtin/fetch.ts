@@ -4,7 +4,7 @@
  * renamed, and only when its content differs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
 import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
@@ -46,7 +46,7 @@ export type FetchArgs = ArgsOf<typeof schema>;
 
 export const fetch: TaskModule<FetchArgs> = {
   name: 'fetch',
-  description: `Copies a file from the host to the control machine. Without \`flat\` it is stored as \`dest/<inventory_hostname>/<src path>\`; with \`flat: true\` at \`dest\` itself (or \`dest/<file name>\` when \`dest\` ends with \`/\`). Relative \`dest\` resolves against the playbook directory. Changed only when the local copy differs; check mode writes nothing. Files over ${FETCH_LIMIT} bytes are refused. Registers \`dest\` and \`checksum\` (sha256).`,
+  description: `Copies a file from the host to the control machine. Without \`flat\` it is stored as \`dest/<inventory_hostname>/<src path>\`; with \`flat: true\` at \`dest\` itself (or \`dest/<file name>\` when \`dest\` ends with \`/\`). Relative \`dest\` resolves against the playbook directory. Changed only when the local copy differs; check mode writes nothing. The local copy is written mode 0600 (it is often a credential); the content is in the result's diff only with \`--diff\`. Files over ${FETCH_LIMIT} bytes are refused. Registers \`dest\` and \`checksum\` (sha256).`,
   schema,
   examples: [
     `- name: Keep each node's Multus config
@@ -75,13 +75,17 @@ export const fetch: TaskModule<FetchArgs> = {
     const data = { dest, checksum, remote_path: args.src };
     const local = await readFile(dest).catch(() => undefined);
     if (local && sha256(local) === checksum) return ok(`${dest} is up to date`, data);
-    const diff = { before: local ? contentForDiff(local) : '(absent)\n', after: contentForDiff(file.content) };
+    // Fetched files are often credentials (k3s.yaml holds the cluster-admin key): their
+    // content goes into the result only when --diff asks for it (reporters mask it then).
+    const diff = ctx.diff ? { before: local ? contentForDiff(local) : '(absent)\n', after: contentForDiff(file.content) } : undefined;
     if (ctx.check) return changed(`would fetch ${args.src} to ${dest}`, diff, data);
 
     await mkdir(dirname(dest), { recursive: true });
     const tmp = join(dirname(dest), `.provision-fetch-${randomBytes(6).toString('hex')}`);
     try {
-      await writeFile(tmp, file.content, { flag: 'wx' });
+      // 0600 whatever the umask: the copy may be a secret, and the remote mode is unknown here.
+      await writeFile(tmp, file.content, { flag: 'wx', mode: 0o600 });
+      await chmod(tmp, 0o600);
       await rename(tmp, dest);
     } catch (e) {
       await rm(tmp, { force: true });

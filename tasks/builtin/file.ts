@@ -95,11 +95,12 @@ export const file: TaskModule<FileArgs> = {
       after: lines(kindAfter, todo),
     };
     const made = state === 'directory' ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`;
+    // Attributes of a link the playbook names go to its target, as Ansible's follow does.
     return checkOrApply(ctx, {
       action: `${create ? 'create' : 'update'} ${path}`,
       done: `${create ? 'created' : 'updated'} ${path}`,
       diff,
-      commands: [...(create ? [made] : []), ...setAttributesCommands(path, todo)],
+      commands: [...(create ? [made] : []), ...setAttributesCommands(path, todo, { follow: true })],
     });
   },
 };

@@ -24,6 +24,11 @@ export const guardProperties = {
     default: true,
     description: 'Append a newline to stdin, as Ansible does.',
   },
+  timeout: {
+    type: 'number',
+    exclusiveMinimum: 0,
+    description: 'Seconds before the command is ended (rc 124). Default: `provision_command_timeout`, else 600.',
+  },
 } as const;
 
 export type GuardArgs = ArgsOfProperties<typeof guardProperties>;
@@ -76,7 +81,10 @@ export async function runGuarded(ctx: HostContext, args: GuardArgs, line: string
   const full = args.chdir !== undefined ? sh`cd -- ${args.chdir} && ${raw(line)}` : line;
   const stdin =
     args.stdin === undefined ? undefined : args.stdin + (args.stdin_add_newline === false ? '' : '\n');
-  const result = await ctx.change(full, stdin === undefined ? {} : { stdin });
+  const result = await ctx.change(full, {
+    ...(stdin === undefined ? {} : { stdin }),
+    ...(args.timeout !== undefined ? { timeoutMs: args.timeout * 1000 } : {}),
+  });
   const data = commandData(cmd, result);
   if (result.exitCode !== 0) {
     const detail = String(data.stderr || data.stdout).split('\n')[0];

@@ -19,22 +19,21 @@ import {
 /** The objects are named by kind and name or label selector; else they come from a manifest. */
 const byKind = (args: KubectlDeleteArgs): boolean => args.kind !== undefined && (args.name !== undefined || args.selector !== undefined);
 
-/** Which objects: `-f -` (the manifest on stdin), `KIND NAME` or `KIND --selector S`, with the namespace if given. */
-export function targetWords(args: KubectlDeleteArgs): string[] {
-  const what = !byKind(args) ? ['-f', '-'] : args.name !== undefined ? [args.kind as string, args.name] : [args.kind as string, '--selector', args.selector as string];
+/**
+ * Which objects: `-f -` (the manifest on stdin), `KIND NAME` or `KIND --selector S`, with
+ * the namespace if given. `extra` flags go before the names, and `--` ends kubectl's
+ * options, so a kind or name that starts with a dash stays a name.
+ */
+export function targetWords(args: KubectlDeleteArgs, extra: string[] = []): string[] {
   const where = args.all_namespaces ? ['--all-namespaces'] : args.namespace !== undefined ? ['--namespace', args.namespace] : [];
-  return [...what, ...where];
+  if (!byKind(args)) return ['-f', '-', ...where, ...extra];
+  if (args.name !== undefined) return [...where, ...extra, '--', args.kind as string, args.name];
+  return [...where, '--selector', args.selector as string, ...extra, '--', args.kind as string];
 }
 
 export function deleteWords(args: KubectlDeleteArgs): string[] {
   const wait = args.wait ?? true;
-  return [
-    'delete',
-    ...targetWords(args),
-    '--ignore-not-found',
-    `--wait=${wait}`,
-    ...(wait ? [`--timeout=${args.timeout ?? 120}s`] : []),
-  ];
+  return ['delete', ...targetWords(args, ['--ignore-not-found', `--wait=${wait}`, ...(wait ? [`--timeout=${args.timeout ?? 120}s`] : [])])];
 }
 
 const schema = {
@@ -92,7 +91,7 @@ export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
     const opts = stdin === undefined ? {} : { stdin };
     const prefix = kubectlPrefix(args, ctx.vars);
 
-    const got = await ctx.read(kubectlCommand(prefix, ['get', ...targetWords(args), '-o', 'json', '--ignore-not-found']), opts);
+    const got = await ctx.read(kubectlCommand(prefix, ['get', ...targetWords(args, ['-o', 'json', '--ignore-not-found'])]), opts);
     if (got.exitCode !== 0) return failed(`cannot read the objects: ${kubectlError(got)}`);
     let present: KubeObject[];
     try {

@@ -10,8 +10,6 @@ import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } 
 export function getWords(args: KubectlGetArgs): string[] {
   return [
     'get',
-    args.kind,
-    ...(args.name !== undefined ? [args.name] : []),
     ...(args.all_namespaces ? ['--all-namespaces'] : args.namespace !== undefined ? ['--namespace', args.namespace] : []),
     ...(args.selector !== undefined ? ['--selector', args.selector] : []),
     ...(args.field_selector !== undefined ? ['--field-selector', args.field_selector] : []),
@@ -19,6 +17,10 @@ export function getWords(args: KubectlGetArgs): string[] {
     'json',
     // Only a named object can be missing; a list is simply empty.
     ...(args.name !== undefined ? ['--ignore-not-found'] : []),
+    // `--` ends kubectl's options: a kind or name starting with a dash stays a name.
+    '--',
+    args.kind,
+    ...(args.name !== undefined ? [args.name] : []),
   ];
 }
 

@@ -89,7 +89,7 @@ export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
       if (ctx.signal.aborted) throw new InterruptedError();
       let ds: KubeObject | undefined;
       try {
-        [ds] = await read(['get', 'daemonset', args.name, '--namespace', namespace, '-o', 'json', '--ignore-not-found']);
+        [ds] = await read(['get', '--namespace', namespace, '-o', 'json', '--ignore-not-found', '--', 'daemonset', args.name]);
       } catch (err) {
         if (err instanceof KubectlReadError) return failed(`cannot read ${what}: ${err.message}`);
         return failed((err as Error).message);

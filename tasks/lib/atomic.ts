@@ -5,6 +5,7 @@
  * never none and never a partial file; a symlink at the destination is replaced, never
  * written through or entered (docs/k3s-multus.md §3, §11).
  */
+import { writeStdinPrivately } from './safe-write.ts';
 import { sh } from '../../src/connection/quote.ts';
 import { siblingTempPath } from './temp-path.ts';
 
@@ -36,8 +37,9 @@ export function replaceByFile(dest: string, o: FileReplacement): AtomicSteps {
   return {
     temps: [tmp],
     commands: [
-      // noclobber: the temp name must be new, never an existing file or link.
-      sh`set -C; cat > ${tmp}; set +C`,
+      // noclobber: the temp name must be new, never an existing file or link; umask 077: it is
+      // never readable by others before its mode is set.
+      writeStdinPrivately(tmp),
       ...(o.prepare?.(tmp) ?? []),
       ...(o.beforeRename ?? []),
       sh`mv -f -T -- ${tmp} ${dest}`,

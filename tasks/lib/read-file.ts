@@ -25,8 +25,8 @@ export function readFileCommand(path: string, limit: number): string {
   ].join('\n');
 }
 
-/** Pure parser of readFileCommand's output. */
-export function parseReadFile(result: ExecResult): RemoteFile {
+/** Pure parser of readFileCommand's output; the size is checked here too, not only by the node. */
+export function parseReadFile(result: ExecResult, limit = Infinity): RemoteFile {
   if (result.exitCode !== 0) {
     throw new TaskError(`cannot read file (exit ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`);
   }
@@ -39,9 +39,22 @@ export function parseReadFile(result: ExecResult): RemoteFile {
   if (head !== 'content') throw new TaskError(`unexpected output while reading a file: ${JSON.stringify(out.slice(0, 200))}`);
   const b64 = out.slice(nl + 1).replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new TaskError('file content was not valid base64');
-  return { kind: 'content', content: Buffer.from(b64, 'base64') };
+  const content = Buffer.from(b64, 'base64');
+  if (content.length > limit) return { kind: 'too-large', size: content.length };
+  return { kind: 'content', content };
+}
+
+/** Base64 of `limit` bytes with base64(1)'s line breaks, plus the head line. */
+export function base64OutputLimit(limit: number): number {
+  const encoded = Math.ceil(limit / 3) * 4;
+  return encoded + Math.ceil(encoded / 76) + 4096;
 }
 
 export function readFileFact(path: string, limit: number): Fact<RemoteFile> {
-  return { command: readFileCommand(path, limit), parse: parseReadFile };
+  return {
+    command: readFileCommand(path, limit),
+    parse: (result) => parseReadFile(result, limit),
+    // A node that ignores the size check and sends more is cut off at what the limit allows.
+    options: { maxOutputBytes: base64OutputLimit(limit) },
+  };
 }

@@ -93,6 +93,27 @@ export interface MultusManifestVars {
   warnings: string[];
 }
 
+/**
+ * Digests of release images, so the default manifest names its images by digest (the tag
+ * stays for readability). Only a digest read from a public record is listed, with where it
+ * was read; an image not listed here is pinned by tag and warned about.
+ * - ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick: the digest the kubevirt-ip-helper
+ *   project's kind e2e setup pins for this tag (its test/e2e README, "the Multus v4.3.0 thick
+ *   manifest ... rewrites to ...:v4.3.0-thick@sha256:a922a39a…"). It lies in upstream's own
+ *   repository, so it can only name an image upstream pushed; verify with
+ *   `crane digest ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick`.
+ */
+export const KNOWN_IMAGE_DIGESTS: Readonly<Record<string, string>> = {
+  'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick': 'sha256:a922a39a78049991d03178c07afc45a198326481049bd7d84626097402fa14bb',
+};
+
+/** `tag@digest` when the image's digest is known and the tag carries none. */
+function withKnownDigest(repository: string, tag: string): string {
+  if (tag.includes('@')) return tag;
+  const digest = KNOWN_IMAGE_DIGESTS[`${repository}:${tag}`];
+  return digest ? `${tag}@${digest}` : tag;
+}
+
 const MULTUS_RELEASE = /^v(\d+)\.(\d+)\.(\d+)(?:-(?:alpha|beta|rc)\.?\d+)?-thick(?:@sha256:[0-9a-f]{64})?$/;
 const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|k|M|G)?$/;
@@ -133,8 +154,8 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
     return v;
   };
 
-  const multusVersion = thickTag(str('multus_version'));
-  const versionProblem = multusVersionProblem(multusVersion);
+  const multusVersionTag = thickTag(str('multus_version'));
+  const versionProblem = multusVersionProblem(multusVersionTag);
   if (versionProblem) fail('multus_version', versionProblem);
 
   const multusImage = str('multus_image');
@@ -186,6 +207,19 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
   };
 
   const warnings: string[] = [];
+  const multusVersion = withKnownDigest(multusImage, multusVersionTag);
+  if (!multusVersion.includes('@sha256:')) {
+    warnings.push(
+      `${multusImage}:${multusVersion} is pinned by tag only; a privileged DaemonSet on every node ` +
+        `should name its image by digest: set multus_version to "${multusVersion}@sha256:<digest>"`,
+    );
+  }
+  if (!pluginsImage.includes('@sha256:')) {
+    warnings.push(
+      `cni_plugins_image ${pluginsImage} is pinned by tag only; set it to "${pluginsImage}@sha256:<digest>" ` +
+        `(e.g. from \`crane digest ${pluginsImage}\`)`,
+    );
+  }
   if (layout === 'current') {
     warnings.push(
       `k3s_cni_layout 'current': ${paths.cniBinDir} lies inside the versioned K3s bundle, and ` +

@@ -109,7 +109,7 @@ async function waitForNet1(args: MultusSmokeArgs, ctx: HostContext, prefix: stri
   const network = `${namespace}/${name}`;
   let last = 'no status yet';
   for (;;) {
-    const got = await ctx.read(kubectlCommand(prefix, ['get', 'pod', name, '--namespace', namespace, '-o', 'json']));
+    const got = await ctx.read(kubectlCommand(prefix, ['get', '--namespace', namespace, '-o', 'json', '--', 'pod', name]));
     if (got.exitCode === 0) {
       const pod = parseKubectlObjects(got.stdout)[0];
       const annotations = (pod?.metadata?.annotations ?? {}) as Record<string, string>;

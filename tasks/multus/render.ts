@@ -3,14 +3,13 @@
  * holds only substitutions; every decision is made in manifest-vars.ts.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/package-root.ts';
 import { renderString } from '../../src/template/index.ts';
 import { multusManifestVars } from './manifest-vars.ts';
 
-/** Resolved from this module, so it works from any working directory. */
-export const MULTUS_TEMPLATE_PATH = fileURLToPath(
-  new URL('../../playbooks/files/multus-daemonset-thick.yaml', import.meta.url),
-);
+/** Resolved from the package root, so it works from any working directory and from dist/. */
+export const MULTUS_TEMPLATE_PATH = join(PACKAGE_ROOT, 'playbooks', 'files', 'multus-daemonset-thick.yaml');
 
 export interface RenderedManifest {
   yaml: string;

@@ -131,6 +131,13 @@ t.test('SshConnection on lab nodes', { skip }, async (t) => {
     const wrong = await c.exec('id -u', { become: { user: 'root', password: 'wrong-pw-8d2e' } });
     t.not(wrong.exitCode, 0, 'a wrong password fails');
     t.notMatch(wrong.stdout + wrong.stderr, 'wrong-pw-8d2e');
+    // sudo -S would take its next tries from the command's stdin: the first lines of a
+    // copied file (the last one here is the right password) must never reach sudo.
+    const eaten = await c.exec('cat > /root/copied', { become: { user: 'root', password: 'wrong-pw-8d2e' }, stdin: `line one\n${password}\nrest\n` });
+    t.equal(eaten.exitCode, 1, 'fails at once');
+    t.match(eaten.stderr, 'sudo refused the become password');
+    t.notMatch(eaten.stderr, /try again/, 'sudo never read a second try');
+    t.not((await lab.exec(node1, 'test -e /root/copied; echo $?')).stdout.trim(), '0', 'the command did not run');
   });
 
   t.test('sudo -n without a password fails clearly instead of hanging', async (t) => {

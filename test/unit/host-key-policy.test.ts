@@ -40,8 +40,12 @@ t.test('an unknown key: strict refuses with advice, accept-new records it, off a
   t.notOk(existsSync(kh), 'strict writes nothing');
   t.same(decideHostKey({ mode: 'off', knownHostsFile: kh }, '10.0.0.1', 2222, offered.blob), { accept: true });
   t.notOk(existsSync(kh), 'off writes nothing');
-  t.same(decideHostKey({ mode: 'accept-new', knownHostsFile: kh }, '10.0.0.1', 2222, offered.blob), { accept: true, added: true });
-  t.equal(readFileSync(kh, 'utf8'), `[10.0.0.1]:2222 ${offered.line}\n`);
+  const accepted = decideHostKey({ mode: 'accept-new', knownHostsFile: kh }, '10.0.0.1', 2222, offered.blob);
+  t.match(accepted, { accept: true });
+  // The verifier runs before the server has proved it holds the key: nothing is pinned yet.
+  t.notOk(existsSync(kh), 'accept-new writes nothing from inside the handshake');
+  if (accepted.accept) accepted.pin?.();
+  t.equal(readFileSync(kh, 'utf8'), `[10.0.0.1]:2222 ${offered.line}\n`, 'pinned when the connection calls pin after the handshake');
   t.same(decideHostKey({ mode: 'strict', knownHostsFile: kh }, '10.0.0.1', 2222, offered.blob), { accept: true }, 'recorded');
 });
 
@@ -77,4 +81,14 @@ t.test('host key algorithms to ask for follow the key types on file', async (t) 
   t.same(preferredHostKeyAlgorithms({ mode: 'strict', knownHostsFile: kh }, 'node1', 22), ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
   t.same(preferredHostKeyAlgorithms({ mode: 'strict', knownHostsFile: kh }, 'node3', 22), []);
   t.same(preferredHostKeyAlgorithms({ mode: 'off', knownHostsFile: kh }, 'node1', 22), [], 'off mode asks for nothing special');
+});
+
+t.test('a host vouched for only by a @cert-authority line is refused, clearly, even by accept-new', async (t) => {
+  const kh = file('ca', `@cert-authority *.example ${other.line}`);
+  for (const mode of ['strict', 'accept-new'] as const) {
+    const d = decideHostKey({ mode, knownHostsFile: kh }, 'node1.example', 22, offered.blob);
+    t.equal(d.accept, false, mode);
+    if (!d.accept) t.match(d.reason, /only through a @cert-authority line, and host certificates are not supported/);
+  }
+  t.equal(readFileSync(kh, 'utf8'), `@cert-authority *.example ${other.line}\n`, 'nothing pinned past the CA');
 });

@@ -42,3 +42,12 @@ t.test('the k3s-ansible token is masked', async (t) => {
   const inv = loadInventory('inventory/k3s-ansible.yaml');
   t.same(secretValues(inv.host('192.16.35.11')!.vars), ['changeme!']);
 });
+
+t.test('wider secret names: keys, credentials, anything named secret', async (t) => {
+  for (const name of ['aws_secret_access_key', 'ssh_key', 'api_key', 'AWS_SECRET_ACCESS_KEY', 'secret_sauce', 'my_secrets', 'db_passwd', 'registry_credentials', 'apikey']) {
+    t.ok(isSecretVarName(name), name);
+  }
+  for (const name of ['ansible_ssh_private_key_file', 'ansible_host_key_checking', 'keyboard', 'monkey', 'aws_access_key_id']) {
+    t.notOk(isSecretVarName(name), name);
+  }
+});

@@ -114,7 +114,7 @@ t.test('status from recorded lines', async (t) => {
   t.equal(checkHostKeyLines(lines, 'node2', 2222, ed.type, ed.blob).status, 'match');
   t.equal(checkHostKeyLines(lines, 'node2', 22, ed.type, ed.blob).status, 'unknown', 'port 22 is another entry');
   t.equal(checkHostKeyLines(lines, 'node3', 22, ed2.type, ed2.blob).status, 'revoked', '@revoked beats a plain line');
-  t.same(checkHostKeyLines(lines, 'node4', 22, ed.type, ed.blob), { status: 'unknown' }, '@cert-authority is ignored');
+  t.same(checkHostKeyLines(lines, 'node4', 22, ed.type, ed.blob), { status: 'cert-authority' }, 'only a @cert-authority line: said so, not unknown');
   t.same(
     checkHostKeyLines(lines, 'node5', 22, ed.type, ed.blob),
     { status: 'mismatch', known: [fingerprint(ecdsa.blob)] },
@@ -161,4 +161,20 @@ t.test('addHostKey appends after a last line without newline', async (t) => {
   t.equal(readFileSync(file, 'utf8'), `node1 ${ed.type} ${ed.b64}\nnode2 ${ecdsa.type} ${ecdsa.b64}\n`);
   t.equal(checkHostKey(file, 'node1', 22, ed.type, ed.blob).status, 'match');
   t.equal(checkHostKey(file, 'node2', 22, ecdsa.type, ecdsa.blob).status, 'match');
+});
+
+t.test('a hashed known_hosts stays hashed when a host is added', async (t) => {
+  const dir = t.testdir();
+  const kh = join(dir, 'known_hosts');
+  writeFileSync(kh, `[10.0.0.9]:22 ssh-ed25519 ${Buffer.from('x').toString('base64')}\n`);
+  await $({ quiet: true })`ssh-keygen -q -H -f ${kh}`;
+  const key = Buffer.from(readFileSync(kh, 'utf8').trim().split(/\s+/)[2], 'base64');
+  addHostKey(kh, 'node7.example', 2222, 'ssh-ed25519', key);
+  const text = readFileSync(kh, 'utf8');
+  t.notMatch(text, 'node7', 'the new host name is not written in clear');
+  t.equal(text.trim().split('\n').filter((l) => l.startsWith('|1|')).length, 2);
+  t.equal(checkHostKey(kh, 'node7.example', 2222, 'ssh-ed25519', key).status, 'match', 'and it matches');
+  const fresh = join(dir, 'plain');
+  addHostKey(fresh, 'node8', 22, 'ssh-ed25519', key);
+  t.match(readFileSync(fresh, 'utf8'), /^node8 ssh-ed25519 /, 'a plain file stays plain');
 });

@@ -13,9 +13,11 @@ function problems(vars: Record<string, unknown>): string[] {
   return [];
 }
 
+const PINNED_PLUGINS = `docker.io/rancher/hardened-cni-plugins:v1.9.1-build20260819@sha256:${'0'.repeat(64)}`;
+
 t.test('defaults: pinned v4.3.0-thick, ipvlan, K3s default paths', async (t) => {
   const { values, warnings, paths } = multusManifestVars({});
-  t.equal(values.multus_version, 'v4.3.0-thick');
+  t.equal(values.multus_version, 'v4.3.0-thick@sha256:a922a39a78049991d03178c07afc45a198326481049bd7d84626097402fa14bb', 'the release tag, and its digest');
   t.equal(values.multus_image, 'ghcr.io/k8snetworkplumbingwg/multus-cni');
   t.equal(values.cni_plugins_image, 'docker.io/rancher/hardened-cni-plugins:v1.9.1-build20260819');
   t.equal(values.cni_bin_dir, '/var/lib/rancher/k3s/data/cni');
@@ -25,7 +27,12 @@ t.test('defaults: pinned v4.3.0-thick, ipvlan, K3s default paths', async (t) => 
   t.equal(values.k3s_owned_plugins, 'cni bandwidth bridge firewall flannel host-local loopback portmap');
   t.equal(values.multus_memory_limit, '256Mi');
   t.equal(paths.layout, 'cni');
-  t.same(warnings, []);
+  t.equal(warnings.length, 1, 'no digest is known for the plugins image: it is warned about');
+  t.match(warnings[0], /^cni_plugins_image docker\.io\/rancher\/hardened-cni-plugins:v1\.9\.1-build20260819 is pinned by tag only/);
+  t.same(multusManifestVars({ cni_plugins_image: `docker.io/rancher/hardened-cni-plugins:v1.9.1-build20260819@sha256:${'0'.repeat(64)}` }).warnings, [], 'pinned by digest: no warning');
+  const other = multusManifestVars({ multus_version: 'v4.2.4', cni_plugins_image: `x/y:v1@sha256:${'0'.repeat(64)}` });
+  t.equal(other.values.multus_version, 'v4.2.4-thick', 'no digest is invented for another release');
+  t.match(other.warnings, [/multus-cni:v4\.2\.4-thick is pinned by tag only/]);
 });
 
 t.test('daemon config: K3s bin dir, cniVersion 1.0.0, pod-side dirs, no metricsPort unless set', async (t) => {
@@ -49,7 +56,7 @@ t.test('daemon config: K3s bin dir, cniVersion 1.0.0, pod-side dirs, no metricsP
 });
 
 t.test('old layout: bin dir under data/current and a redeploy warning', async (t) => {
-  const { values, warnings } = multusManifestVars({ k3s_cni_layout: 'current', extra_cni_plugins: ['ipvlan', 'macvlan'] });
+  const { values, warnings } = multusManifestVars({ k3s_cni_layout: 'current', extra_cni_plugins: ['ipvlan', 'macvlan'], cni_plugins_image: PINNED_PLUGINS });
   t.equal(values.cni_bin_dir, '/var/lib/rancher/k3s/data/current/bin');
   t.equal(values.daemon_config.binDir, '/var/lib/rancher/k3s/data/current/bin');
   t.equal(warnings.length, 1);

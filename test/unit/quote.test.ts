@@ -85,3 +85,17 @@ t.test('a hostile file name stays one literal path', async (t) => {
   t.equal(res.stdout, 'data');
   t.same(readdirSync(dir), [base], 'exactly one file, with exactly the hostile name');
 });
+
+t.test('values that are no shell word are refused, not rendered as something else', async (t) => {
+  t.throws(() => sh`printf %s ${'a\0; rm -rf /'}`, { name: 'ShellQuoteError', message: /NUL byte/ }, 'a NUL byte would cut the script short');
+  t.throws(() => quote('x\0'), /NUL byte/);
+  t.throws(() => sh`rm -f ${[] as string[]}`, /empty list/, 'an empty list would vanish from argv');
+  t.throws(() => sh`echo ${undefined as unknown as string}`, /got undefined/);
+  t.throws(() => sh`echo ${null as unknown as string}`, /got null/);
+  t.throws(() => sh`echo ${{ a: 1 } as unknown as string}`, /got an object/, 'never [object Object]');
+  t.throws(() => sh`echo ${true as unknown as string}`, /got boolean/);
+  t.throws(() => sh`echo ${[['nested']] as unknown as string[]}`, /got a list/);
+  t.throws(() => sh`echo ${NaN}`, /finite number/);
+  t.throws(() => sh`echo ${raw('a\0b')}`, /NUL byte/);
+  t.equal(sh`echo ${0} ${''}`, "echo 0 ''", 'zero and the empty string are words');
+});

@@ -21,10 +21,23 @@ t.test('maskSecrets replaces every occurrence, longest secret first', async (t) 
   t.equal(maskSecrets('a.xb', ['a.*b']), 'a.xb', 'secrets are literal text, not patterns');
 });
 
-t.test('empty and very short secrets are not masked', async (t) => {
-  t.equal(maskSecrets('ok: [node1] abc', ['', 'o', 'ab', 'abc']), 'ok: [node1] abc');
-  t.equal(maskSecrets('abcd', ['abcd']), MASK, 'four characters are masked');
+t.test('short secrets are masked where they stand alone, not inside other words', async (t) => {
+  t.equal(maskSecrets('ok: [node1] abc', ['', 'o', 'ab', 'abc']), `ok: [node1] ${MASK}`);
+  t.equal(maskSecrets('password is x9 (x9)', ['x9']), `password is ${MASK} (${MASK})`);
+  t.equal(maskSecrets('tabx9y about', ['ab', 'x9']), 'tabx9y about', 'inside a word they stay');
+  t.equal(maskSecrets('abcd', ['abcd']), MASK, 'four characters are masked anywhere');
   t.equal(maskSecrets('', ['abcd']), '');
+});
+
+t.test('escaped forms of a secret are masked too (attacker: a password with quotes and backslashes)', async (t) => {
+  const secret = 'pa"ss\\w0rd\'';
+  const debugVar = `ansible_become_password: ${JSON.stringify(secret)}`;
+  t.equal(maskSecrets(debugVar, [secret]), `ansible_become_password: "${MASK}"`, 'JSON-escaped, as debug var shows it');
+  const jsonInJson = JSON.stringify({ msg: JSON.stringify({ pw: secret }) });
+  t.notMatch(maskSecrets(jsonInJson, [secret]), 'ss\\', 'escaped twice, as JSON inside a JSON line');
+  t.match(maskSecrets(jsonInJson, [secret]), MASK);
+  const shellQuoted = "echo 'pa\"ss\\w0rd'\\'''";
+  t.notMatch(maskSecrets(shellQuoted, [secret]), 'w0rd', 'as the shell quoting writes it');
 });
 
 async function capture(make: (out: PassThrough, secrets: () => string[]) => Reporter): Promise<string> {

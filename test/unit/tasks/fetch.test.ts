@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetch, fetchDestination } from '../../../tasks/builtin/fetch.ts';
@@ -54,4 +54,19 @@ t.test('flat with hostile names; a missing source fails', async (t) => {
   const missing = await fetch.run({ src: join(dir, 'nope'), dest: 'x', flat: true }, createTestHostContext({ playbookDir: dir }));
   t.match(missing, { failed: true, msg: /file not found/ });
   t.notOk(existsSync(join(dir, 'x')));
+});
+
+t.test('a fetched kubeconfig leaks nowhere: no content in the result without --diff, local copy 0600', async (t) => {
+  const key = 'client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t';
+  const dir = t.testdir({ 'k3s.yaml': `apiVersion: v1\nusers:\n- user:\n    ${key}\n` });
+  const old = process.umask(0o022);
+  t.teardown(() => void process.umask(old));
+  const res = await fetch.run({ src: join(dir, 'k3s.yaml'), dest: 'kubeconfig.yaml', flat: true }, createTestHostContext({ playbookDir: dir }));
+  t.equal(res.changed, true);
+  t.notOk(res.diff, 'no diff without --diff');
+  t.notMatch(JSON.stringify(res), key, 'the key is not in the result (nor in --json logs of it)');
+  t.equal(statSync(join(dir, 'kubeconfig.yaml')).mode & 0o777, 0o600, 'readable by the owner only');
+  await writeFile(join(dir, 'k3s.yaml'), 'apiVersion: v1\n');
+  const shown = await fetch.run({ src: join(dir, 'k3s.yaml'), dest: 'kubeconfig.yaml', flat: true }, createTestHostContext({ playbookDir: dir, diff: true }));
+  t.match(shown.diff?.before, key, 'with --diff it is shown, as asked');
 });

@@ -26,15 +26,24 @@ const cm = (name: string, labels: Record<string, string> = {}, namespace = 'kube
 for (const o of [cm('a', { app: 'multus' }), cm('b', { app: 'multus' }), cm('c'), cm('d', { app: 'multus' }, 'default')]) api.store.put(o);
 const stored = (name: string, ns = 'kube-system') => api.store.get('v1', 'ConfigMap', ns, name);
 
-t.test('command words', async (t) => {
+t.test('command words: options first, then -- and the names', async (t) => {
   t.same(getWords({ kind: 'pods', namespace: 'kube-system', selector: 'app=multus', field_selector: 'spec.nodeName=node1' }), [
-    'get', 'pods', '--namespace', 'kube-system', '--selector', 'app=multus', '--field-selector', 'spec.nodeName=node1', '-o', 'json',
+    'get', '--namespace', 'kube-system', '--selector', 'app=multus', '--field-selector', 'spec.nodeName=node1', '-o', 'json', '--', 'pods',
   ]);
-  t.same(getWords({ kind: 'cm', name: 'a', all_namespaces: true, namespace: 'x' }), ['get', 'cm', 'a', '--all-namespaces', '-o', 'json', '--ignore-not-found']);
+  t.same(getWords({ kind: 'cm', name: 'a', all_namespaces: true, namespace: 'x' }), ['get', '--all-namespaces', '-o', 'json', '--ignore-not-found', '--', 'cm', 'a']);
   t.same(deleteWords({ kind: 'daemonset', name: 'x', namespace: 'kube-system' }), [
-    'delete', 'daemonset', 'x', '--namespace', 'kube-system', '--ignore-not-found', '--wait=true', '--timeout=120s',
+    'delete', '--namespace', 'kube-system', '--ignore-not-found', '--wait=true', '--timeout=120s', '--', 'daemonset', 'x',
   ]);
   t.same(deleteWords({ manifest: 'x', wait: false }), ['delete', '-f', '-', '--ignore-not-found', '--wait=false']);
+});
+
+t.test('a name that looks like an option stays a name (real kubectl)', async (t) => {
+  // Without `--`, kubectl would read this "name" as -o name and print `configmap/a` etc.
+  const got = await kubectlGet.run({ kind: 'configmap', name: '--output=name', namespace: 'kube-system' }, ctx());
+  t.match(got, { failed: false, data: { resource: null } }, 'looked up as a (missing) object name');
+  const gone = await kubectlDelete.run({ kind: 'configmap', name: '--all', namespace: 'kube-system', wait: false }, ctx());
+  t.equal(gone.failed, false, gone.msg);
+  t.ok(stored('a') && stored('b') && stored('c'), 'a name "--all" deleted nothing');
 });
 
 t.test('kubectl_get: lists, selectors, one object, a missing one', async (t) => {
@@ -43,7 +52,7 @@ t.test('kubectl_get: lists, selectors, one object, a missing one', async (t) => 
   t.match(all, { failed: false, changed: false, msg: '3 configmaps' });
   t.same((all.data?.resources as Array<{ metadata: { name: string } }>).map((o) => o.metadata.name).sort(), ['a', 'b', 'c']);
   t.notOk('resource' in (all.data ?? {}), 'no single resource without a name');
-  t.match(c.commands[0].command, /^kubectl --kubeconfig \S+ get configmaps --namespace kube-system -o json$/);
+  t.match(c.commands[0].command, /^kubectl --kubeconfig \S+ get --namespace kube-system -o json -- configmaps$/);
 
   const labelled = await kubectlGet.run({ kind: 'configmaps', all_namespaces: true, selector: 'app=multus' }, ctx());
   t.same((labelled.data?.resources as Array<{ metadata: { name: string } }>).map((o) => o.metadata.name).sort(), ['a', 'b', 'd']);
@@ -86,7 +95,7 @@ t.test('kubectl_delete: check mode reports, a real run deletes and waits, absent
   const byName = await kubectlDelete.run({ kind: 'configmap', name: 'c', namespace: 'kube-system' }, c);
   t.match(byName, { changed: true, msg: 'deleted configmap/c' });
   t.equal(stored('c'), undefined);
-  t.match(c.changes()[0].command, /delete configmap c --namespace kube-system --ignore-not-found --wait=true --timeout=120s$/);
+  t.match(c.changes()[0].command, /delete --namespace kube-system --ignore-not-found --wait=true --timeout=120s -- configmap c$/);
   t.match(await kubectlDelete.run({ kind: 'configmap', name: 'c', namespace: 'kube-system' }, ctx()), { changed: false });
 });
 

@@ -18,12 +18,14 @@ const daemonConfigOf = (yaml: string): Record<string, unknown> => {
   return JSON.parse(cm.data['daemon-config.json']);
 };
 
+const PINNED_PLUGINS = `docker.io/rancher/hardened-cni-plugins:v1.9.1-build20260819@sha256:${'0'.repeat(64)}`;
+
 t.test('renders from the host vars, arguments winning, into facts', async (t) => {
-  const ctx = createTestHostContext({ vars: { k3s_data_dir: '/srv/k3s', multus_log_level: 'debug', unrelated: '{{ undefined_var }}' } });
+  const ctx = createTestHostContext({ vars: { k3s_data_dir: '/srv/k3s', multus_log_level: 'debug', unrelated: '{{ undefined_var }}', cni_plugins_image: PINNED_PLUGINS } });
   const res = await multusManifest.run({ multus_log_level: 'error' }, ctx);
   t.match(res, { failed: false, changed: false, msg: 'rendered the Multus manifest (ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick, CNI bin dir /srv/k3s/data/cni)' });
   const yaml = res.facts?.multus_manifest as string;
-  t.equal(yaml, renderMultusManifest({ k3s_data_dir: '/srv/k3s', multus_log_level: 'error' }).yaml, 'the same rendering as render.ts');
+  t.equal(yaml, renderMultusManifest({ k3s_data_dir: '/srv/k3s', multus_log_level: 'error', cni_plugins_image: PINNED_PLUGINS }).yaml, 'the same rendering as render.ts');
   t.match(daemonConfigOf(yaml), { binDir: '/srv/k3s/data/cni', logLevel: 'error' });
   t.match(res.facts?.multus_paths, { cniBinDir: '/srv/k3s/data/cni', cniConfDir: '/srv/k3s/agent/etc/cni/net.d', multusConf: '/srv/k3s/agent/etc/cni/net.d/00-multus.conf', socketPath: '/run/multus/multus.sock' });
   t.same(ctx.warnings, []);
@@ -31,7 +33,7 @@ t.test('renders from the host vars, arguments winning, into facts', async (t) =>
 });
 
 t.test('warnings go through ctx.warn; invalid vars fail listing every one', async (t) => {
-  const ctx = createTestHostContext({ vars: { k3s_cni_layout: 'current' } });
+  const ctx = createTestHostContext({ vars: { k3s_cni_layout: 'current', cni_plugins_image: PINNED_PLUGINS } });
   const res = await multusManifest.run({}, ctx);
   t.equal(res.failed, false);
   t.equal(ctx.warnings.length, 1);
@@ -78,12 +80,12 @@ t.test('provision manifest prints the rendering; warnings on stderr; exit 4 on i
   const run = await runCli(['manifest', '-i', file]);
   t.equal(run.code, 0, run.stderr);
   t.equal(run.stdout, renderMultusManifest({ k3s_data_dir: '/opt/k3s/server' }).yaml, 'the server’s (templated) data dir');
-  t.equal(run.stderr, '');
+  t.match(run.stderr, /^warning: cni_plugins_image \S+ is pinned by tag only; [^\n]*\n$/, 'the one image without a known digest');
 
   const limited = await runCli(['manifest', '-i', file, '--limit', 'agent1', '-e', 'k3s_cni_layout=current']);
   t.equal(limited.code, 0);
   t.match(daemonConfigOf(limited.stdout), { binDir: '/var/lib/rancher/k3s/data/current/bin' });
-  t.match(limited.stderr, /^warning: k3s_cni_layout 'current'/);
+  t.match(limited.stderr, /^warning: k3s_cni_layout 'current'/m);
 
   const invalid = await runCli(['manifest', '-i', file, '-e', 'multus_version=latest', '-e', 'multus_log_level=loud']);
   t.equal(invalid.code, 4);

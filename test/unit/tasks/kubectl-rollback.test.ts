@@ -92,7 +92,7 @@ t.test('kubectl_delete by label selector across kinds and namespaces converges',
   api.store.put({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'mine', labels }, rules: [] });
   api.store.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'theirs', namespace: 'kube-system' } });
   const args = { kind: 'configmaps,serviceaccounts,clusterroles.rbac.authorization.k8s.io', selector: 'app.kubernetes.io/managed-by=provision', all_namespaces: true, wait: false };
-  t.same(deleteWords(args), ['delete', 'configmaps,serviceaccounts,clusterroles.rbac.authorization.k8s.io', '--selector', 'app.kubernetes.io/managed-by=provision', '--all-namespaces', '--ignore-not-found', '--wait=false']);
+  t.same(deleteWords(args), ['delete', '--all-namespaces', '--selector', 'app.kubernetes.io/managed-by=provision', '--ignore-not-found', '--wait=false', '--', 'configmaps,serviceaccounts,clusterroles.rbac.authorization.k8s.io']);
   const runs = await assertConverges(t, kubectlDelete, args, t.testdir(), { vars: { kubeconfig } });
   t.match(runs.first.msg, /configmap\/mine.*serviceaccount\/mine.*clusterrole\.rbac\.authorization\.k8s\.io\/mine/);
   t.equal(api.store.get('v1', 'ConfigMap', 'kube-system', 'mine'), undefined);

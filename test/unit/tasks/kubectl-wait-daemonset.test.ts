@@ -44,7 +44,7 @@ t.test('waits through the rollout, reporting each step once', async (t) => {
   t.match(res, { failed: false, changed: false, msg: /^daemonset kube-system\/kube-multus-ds: ready 3\/3 after \d+\.\ds$/, data: { ready: 3, desired: 3 } });
   t.same(c.progressMessages, ['ready 1/3', 'ready 2/3'], 'progress only when it moved');
   t.same(c.changes(), []);
-  t.match(c.commands[0].command, /get daemonset kube-multus-ds --namespace kube-system -o json --ignore-not-found$/);
+  t.match(c.commands[0].command, /get --namespace kube-system -o json --ignore-not-found -- daemonset kube-multus-ds$/);
 });
 
 t.test('timeout names the node that holds it up, with its pod and why', async (t) => {
