@@ -35,7 +35,7 @@ in order and idempotently (playbooks/install.yaml):
              the first (pristine) backup is never overwritten
   apply      the rendered manifest (once, server-side apply), then wait for the DaemonSet
   relink     every K3s-owned plugin name back to K3s's multicall binary, atomically
-  verify     binaries, links, multicall sha256, 00-multus.conf, socket, /readyz
+  verify     binaries, links, multicall sha256, 00-multus.conf, socket, POST /healthz
   record     /var/lib/provision/state.json: what was installed, where the backups are
 Run parts with --tags preflight,verify …; plan with --check (exit 2 when changes are pending).
 

@@ -19,6 +19,8 @@ export interface K3sFacts {
   cni_conf_dir: string;
   flannel_conflist: string;
   flannel_conflist_sha256: string;
+  /** The conflist's cniVersion: the Multus daemon must use a compatible one (docs/k3s-multus.md §8). */
+  flannel_cni_version: string;
   multus_conf: string;
   multus_conf_present: boolean;
   /** K3s's multicall binary: every K3s-owned name must link to `target`. */
@@ -56,6 +58,8 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
   }
   if (probe.flannel_conflist_sha256 === null) {
     problems.push(`Flannel conflist: ${paths.flannelConflist} is missing or unreadable`);
+  } else if (probe.flannel_cni_version === null) {
+    problems.push(`Flannel conflist: ${paths.flannelConflist} has no top-level cniVersion of the form X.Y.Z (does it parse as JSON?)`);
   }
   if (problems.length > 0 || probe.layout === null || !mc || probe.binary === null || !version) {
     return { ok: false, problems };
@@ -94,6 +98,7 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
       cni_conf_dir: paths.cniConfDir,
       flannel_conflist: paths.flannelConflist,
       flannel_conflist_sha256: probe.flannel_conflist_sha256 as string,
+      flannel_cni_version: probe.flannel_cni_version as string,
       multus_conf: paths.multusConf,
       multus_conf_present: probe.multus_conf_present,
       multicall: { source: mc.source, target: mc.target, sha256: mc.sha256 },

@@ -48,6 +48,8 @@ export interface K3sProbe {
   entries: Record<string, K3sEntry>;
   /** null when 10-flannel.conflist is not a readable regular file. */
   flannel_conflist_sha256: string | null;
+  /** Its top-level `cniVersion`, or null when it has none or does not parse. */
+  flannel_cni_version: string | null;
   multus_conf_present: boolean;
 }
 
@@ -89,6 +91,8 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     'echo data_dir_exists=yes',
     'conf=$dd/agent/etc/cni/net.d',
     `if [ -f "$conf/10-flannel.conflist" ]; then printf 'flannel_sha256=%s\\n' "$(sha "$conf/10-flannel.conflist")"; else echo flannel_sha256=; fi`,
+    // base64 keeps the JSON on one line; the parser reads its cniVersion.
+    `if [ -f "$conf/10-flannel.conflist" ]; then printf 'flannel_b64=%s\\n' "$(head -c 65536 "$conf/10-flannel.conflist" | base64 | tr -d '\\n')"; fi`,
     'if [ -e "$conf/00-multus.conf" ] || [ -L "$conf/00-multus.conf" ]; then echo multus_conf=yes; else echo multus_conf=no; fi',
     'if [ -d "$dd/data/cni" ]; then layout=cni; bindir=$dd/data/cni',
     'elif [ -d "$dd/data/current/bin" ]; then layout=current; bindir=$dd/data/current/bin',
@@ -169,8 +173,19 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
           },
     entries,
     flannel_conflist_sha256: validSha(kv.get('flannel_sha256')),
+    flannel_cni_version: cniVersionOf(kv.get('flannel_b64')),
     multus_conf_present: yes('multus_conf'),
   };
+}
+
+function cniVersionOf(b64: string | undefined): string | null {
+  if (!b64) return null;
+  try {
+    const v = (JSON.parse(Buffer.from(b64, 'base64').toString('utf8')) as { cniVersion?: unknown }).cniVersion;
+    return typeof v === 'string' && /^\d+\.\d+\.\d+$/.test(v) ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 function validSha(s: string | undefined): string | null {

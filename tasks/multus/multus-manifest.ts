@@ -67,6 +67,7 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       multus_memory_request: str('Memory request of the daemon container (default 50Mi).'),
       multus_memory_limit: str('Memory limit of the daemon container (default 256Mi).'),
       multus_metrics_port: { type: ['integer', 'string'], description: 'Expose the daemon metrics on this port.' },
+      multus_cni_version: str("The daemon's `cniVersion` (default 1.0.0); install takes it from each node's Flannel conflist, since Multus v4.3.0 exits on a cluster network below 0.4.0 under a top level of 0.4.0 or later."),
       k3s_nodes: {
         type: 'array',
         items: { type: 'string' },

@@ -9,7 +9,7 @@ import type { Lab, StartLabOptions } from './types.ts';
 import { startKubeApi, kubeconfigText, type KubeApi } from './kube-api/server.ts';
 import { DEFAULT_DATA_DIR, upgradeK3sLayout, writeK3sLayout, type K3sUpgradeResult } from './k3s-layout.ts';
 import { DEFAULT_K3S_VERSION } from './k3s-standin.ts';
-import { startKubeletSim, type KubeletSim, type NodeKnobs, type SimNode } from './kubelet-sim/index.ts';
+import { releaseCacheSync, startKubeletSim, type KubeletSim, type NodeKnobs, type SimNode } from './kubelet-sim/index.ts';
 import { writeClusterInventory } from './cluster-inventory.ts';
 
 export interface ClusterNodeOptions extends NodeKnobs {
@@ -44,6 +44,8 @@ export interface Cluster {
   /** The K3s release each node runs now. */
   k3sVersion(node: string): string;
   setKnob<K extends keyof NodeKnobs>(node: string, knob: K, value: NodeKnobs[K]): void;
+  /** Let a daemon started with the `holdCacheSync` knob finish starting. */
+  releaseCacheSync(node: string): void;
   /** Simulated K3s upgrade of one node (or a restart when `version` is what it runs). */
   upgradeK3s(node: string, version: string): K3sUpgradeResult;
   /** Stops the simulation and the API; the lab too, unless `keepLab`. */
@@ -87,7 +89,7 @@ export async function attachCluster(lab: Lab, options: ClusterOptions = {}): Pro
     if (versions.get(node.name) !== versions.get(nodes[0].name)) setKubeletVersion(api, node.name, versions.get(node.name) ?? '');
   }
   const knobs = Object.fromEntries(
-    Object.entries(options.perNode ?? {}).map(([name, o]) => [name, { neverReady: o.neverReady, overwriteAll: o.overwriteAll, writeThrough: o.writeThrough, killed: o.killed }]),
+    Object.entries(options.perNode ?? {}).map(([name, { k3sVersion: _version, ...knobs }]) => [name, knobs]),
   );
   const sim = startKubeletSim({ store: api.store, nodes, knobs, podStartDelayMs: options.podStartDelayMs, log: options.log });
   const inventoryFile = writeClusterInventory(lab, dataDir);
@@ -107,6 +109,7 @@ export async function attachCluster(lab: Lab, options: ClusterOptions = {}): Pro
     kubeconfigFile,
     k3sVersion: (node) => versions.get(nodeOf(node).name) ?? DEFAULT_K3S_VERSION,
     setKnob: (node, knob, value) => sim.setKnob(nodeOf(node).name, knob, value),
+    releaseCacheSync: (node) => releaseCacheSync(nodeOf(node)),
     upgradeK3s(name, version) {
       const node = nodeOf(name);
       const result = upgradeK3sLayout(node.at, dataDir, version, node.subnetIndex);

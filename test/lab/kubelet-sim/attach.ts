@@ -88,7 +88,8 @@ async function attachProblem(ctx: AttachContext, node: SimNode, networks: Networ
   const shim = conf.type ?? 'multus-shim';
   if (!found(node, binDir, shim)) return `failed to find plugin "${shim}" in path [${binDir}]`;
   try {
-    await overSocket(hostSide(node.at, SHIM_SOCKET), 'GET', '/readyz');
+    // multus-shim POSTs /healthz before each CNI call (pkg/server/api/shim.go, api.go WaitUntilAPIReady).
+    await overSocket(hostSide(node.at, SHIM_SOCKET), 'POST', '/healthz', 'null');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOENT' ? 'no such file or directory' : (e as Error).message;

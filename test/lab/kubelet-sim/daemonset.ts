@@ -61,13 +61,22 @@ export class DaemonSetController {
     return next;
   }
 
-  /** Resolves once nothing is queued any more. */
+  /** Daemons still between "socket open" and "00-multus.conf written", and probes not yet passed. */
+  private readonly starting = new Set<Promise<unknown>>();
+
+  /** Resolves once nothing is queued any more and every started daemon finished starting. */
   async idle(): Promise<void> {
     let seen: Promise<void>;
     do {
       seen = this.queue;
       await seen;
+      await Promise.all([...this.starting]);
     } while (seen !== this.queue);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.starting.add(p);
+    void p.finally(() => this.starting.delete(p));
   }
 
   onEvent(event: WatchEvent): void {
@@ -162,10 +171,27 @@ export class DaemonSetController {
     slot.outcome = await runDaemonPod(store, pod, node, this.options.knobs(node.name));
     for (const line of slot.outcome.log) this.options.log(`${node.name} ${name} ${line}`);
     const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
-    const { ready, phase, reason, message } = slot.outcome;
-    store.setStatus('Pod', pod.metadata.namespace, name, podStatus({ phase, ready, reason, message, containers, podIP: node.address, hostIP: node.address }));
-    this.writeStatus(this.current(keyOf(ds)) ?? ds, state);
-    this.options.onChange();
+    const publish = (outcome: PodOutcome) => {
+      const { ready, phase, reason, message } = outcome;
+      store.setStatus('Pod', pod.metadata.namespace, name, podStatus({ phase, ready, reason, message, containers, podIP: node.address, hostIP: node.address }));
+      this.writeStatus(this.current(keyOf(ds)) ?? ds, state);
+      this.options.onChange();
+    };
+    const outcome = slot.outcome;
+    publish(outcome);
+    if (outcome.daemon) this.track(outcome.daemon.confWritten);
+    // The readiness probe passes later; the pod turns Ready then, if it is still this one.
+    if (outcome.readiness) {
+      this.track(
+        outcome.readiness.then((passed) => {
+          if (!passed || slot.outcome !== outcome || this.stopped) return;
+          outcome.ready = true;
+          outcome.reason = undefined;
+          outcome.message = undefined;
+          publish(outcome);
+        }),
+      );
+    }
   }
 
   private async stopSlot(key: string, slot: Slot, node: SimNode): Promise<void> {
