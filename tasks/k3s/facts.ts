@@ -2,6 +2,7 @@
  * From a K3s probe to the facts later tasks use (`{{ k3s.cni_bin_dir }}`), or to the list
  * of preflight checks that failed, each naming what it found. Pure.
  */
+import { posix } from 'node:path';
 import { dataDirProblem, k3sMultusPaths, type CniLayout } from './layout.ts';
 import type { K3sEntry, K3sProbe } from './probe.ts';
 
@@ -23,6 +24,17 @@ export interface K3sFacts {
   flannel_cni_version: string;
   multus_conf: string;
   multus_conf_present: boolean;
+  /**
+   * `<data-dir>/data` as K3s spells it in its bin dir's links (the multicall target's
+   * `…/data/<hash>/bin/cni`): the daemon must see this path for the links to resolve, which
+   * differs from `data_dir`/data when the data dir was given through a symlink.
+   */
+  bundle_dir: string;
+  /** The Kubernetes node name K3s registers (k3s_facts: --node-name / node-name: / K3S_NODE_NAME, else the hostname). */
+  node_name?: string;
+  node_name_source?: string;
+  /** The node address this connection reached (SSH_CONNECTION), '' when not known. */
+  connected_address?: string;
   /** K3s's multicall binary: every K3s-owned name must link to `target`. */
   multicall: { source: 'link' | 'current'; target: string; sha256: string | null };
   entries: Record<string, K3sEntry>;
@@ -101,6 +113,7 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
       flannel_cni_version: probe.flannel_cni_version as string,
       multus_conf: paths.multusConf,
       multus_conf_present: probe.multus_conf_present,
+      bundle_dir: /^\/.+\/data\/[^/]+\/bin\/cni$/.test(mc.target) ? posix.dirname(posix.dirname(posix.dirname(mc.target))) : paths.dataDir,
       multicall: { source: mc.source, target: mc.target, sha256: mc.sha256 },
       entries: probe.entries,
     },

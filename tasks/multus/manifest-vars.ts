@@ -173,6 +173,10 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
   const cniVersion = str('multus_cni_version');
   if (!CNI_VERSION.test(cniVersion)) fail('multus_cni_version', `must be a CNI spec version such as 1.0.0, got "${cniVersion}"`);
 
+  const bundleDir = vars.k3s_bundle_dir === undefined || vars.k3s_bundle_dir === null ? undefined : String(vars.k3s_bundle_dir);
+  const bundleProblem = bundleDir === undefined ? undefined : dataDirProblem(bundleDir);
+  if (bundleProblem) fail('k3s_bundle_dir', bundleProblem);
+
   const plugins = extraPlugins(vars.extra_cni_plugins, fail);
   const metricsPort = metricsPortOf(vars.multus_metrics_port, fail);
 
@@ -212,7 +216,9 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
       multus_version: multusVersion,
       cni_plugins_image: pluginsImage,
       cni_bin_dir: paths.cniBinDir,
-      k3s_bundle_dir: paths.dataDir,
+      // Where K3s's bin-dir links point (k3s_facts' bundle_dir), when the data dir was given
+      // through a symlink; else <data-dir>/data.
+      k3s_bundle_dir: bundleDir ?? paths.dataDir,
       cni_conf_dir: paths.cniConfDir,
       multus_cache_dir: paths.cacheDir,
       extra_cni_plugins: plugins.join(' '),

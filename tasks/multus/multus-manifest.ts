@@ -9,7 +9,7 @@ import { MULTUS_DEFAULTS, multusManifestVars } from './manifest-vars.ts';
 import { renderMultusManifest } from './render.ts';
 
 /** Every variable the manifest reads (manifest-vars.ts); nothing else is looked at. */
-export const MULTUS_VAR_NAMES = [...Object.keys(MULTUS_DEFAULTS), 'multus_metrics_port'] as const;
+export const MULTUS_VAR_NAMES = [...Object.keys(MULTUS_DEFAULTS), 'multus_metrics_port', 'k3s_bundle_dir'] as const;
 
 /**
  * Only the manifest's own variables are read from the scope: reading every variable
@@ -57,6 +57,7 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       multus_image: str(`Image repository (default ${MULTUS_DEFAULTS.multus_image}).`),
       cni_plugins_image: str('Pinned image with the reference CNI plugins the extra-plugin installer copies from.'),
       k3s_data_dir: str(`K3s --data-dir (default ${MULTUS_DEFAULTS.k3s_data_dir}).`),
+      k3s_bundle_dir: str("`<data-dir>/data` as K3s's bin-dir links spell it (k3s_facts' `bundle_dir`); default `<k3s_data_dir>/data`."),
       k3s_cni_layout: { enum: ['cni', 'current'], description: "K3s CNI bin dir: 'cni' (data/cni, K3s ≥ v1.28.15/v1.29.10/v1.30.6/v1.31.2) or 'current' (data/current/bin, older)." },
       extra_cni_plugins: {
         type: 'array',
