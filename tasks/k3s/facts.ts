@@ -13,6 +13,8 @@ export interface K3sFacts {
   version: string;
   /** First line of `k3s --version`. */
   version_line: string;
+  /** The node's architecture as images name it (GOARCH: amd64, arm64, arm, ppc64le, s390x), from `uname -m`. */
+  architecture: string;
   data_dir: string;
   data_dir_source: string;
   layout: CniLayout;
@@ -43,6 +45,12 @@ export interface K3sFacts {
 export type K3sFactsOutcome =
   | { ok: true; facts: K3sFacts; warnings: string[] }
   | { ok: false; problems: string[] };
+
+/** `uname -m` → the architecture name image indexes use. */
+export function goArch(machine: string): string {
+  const names: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', armv7l: 'arm', armv8l: 'arm', ppc64le: 'ppc64le', s390x: 's390x' };
+  return names[machine] ?? machine;
+}
 
 /** `v1.31.2+k3s1` out of `k3s version v1.31.2+k3s1 (6da204df)`. */
 export function versionFromLine(line: string): string | undefined {
@@ -103,6 +111,7 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
       binary: probe.binary,
       version,
       version_line: probe.version_line,
+      architecture: goArch(probe.machine),
       data_dir: probe.data_dir,
       data_dir_source: probe.data_dir_source,
       layout: probe.layout,

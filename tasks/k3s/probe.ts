@@ -37,6 +37,8 @@ export interface K3sProbe {
   binary: string | null;
   /** First line of `k3s --version` ('' when it printed nothing). */
   version_line: string;
+  /** `uname -m` ('' when unknown). */
+  machine: string;
   data_dir: string;
   /** 'argument', 'default' or 'config <file>' (the last file that set data-dir). */
   data_dir_source: string;
@@ -75,6 +77,7 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     'if command -v "$bin" >/dev/null 2>&1; then k3s=$(command -v "$bin")',
     sh`elif [ "$bin" = ${DEFAULT_K3S_BINARY} ] && [ -x /usr/local/bin/k3s ]; then k3s=/usr/local/bin/k3s; fi`,
     `printf 'binary=%s\\n' "$k3s"`,
+    `printf 'machine=%s\\n' "$(uname -m)"`,
     `if [ -n "$k3s" ]; then printf 'version=%s\\n' "$("$k3s" --version 2>/dev/null | head -n 1)"; else echo version=; fi`,
     'src=argument',
     'if [ -z "$dd" ]; then',
@@ -157,6 +160,7 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
   return {
     binary: kv.get('binary') || null,
     version_line: kv.get('version') ?? '',
+    machine: kv.get('machine') ?? '',
     data_dir: kv.get('data_dir') ?? '',
     data_dir_source: kv.get('data_dir_source') ?? '',
     data_dir_exists: yes('data_dir_exists'),

@@ -48,6 +48,15 @@ t.test('hosts named by IP, a data dir only on the command line', { skip }, async
     for (const ip of [ip1, ip2]) t.equal(run.statuses[ip]?.['Attach an ipvlan network to a pod on this node'], 'ok', `${ip}: net1 attached`);
   });
 
+  await t.test("a node whose architecture the pinned images lack is refused before the apply", async (t) => {
+    const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+    const run = await runInProcess(cluster.inventoryFile, install, { extraVars: { multus_image_architectures: ['s390x'] } });
+    t.not(run.summary.exitCode, 0);
+    t.equal(run.statuses[ip1]?.["The pinned images exist for this node's architecture"], 'failed');
+    t.match(JSON.stringify(run.summary.failures), `is ${arch}: the Multus image is published for s390x`);
+    t.notOk(run.statuses[ip1]?.['Apply the Multus manifest'], 'nothing applied');
+  });
+
   await t.test('a host that is no cluster node is refused by name, before any change', async (t) => {
     cluster.api.store.delete('v1', 'Node', undefined, 'node2');
     const cli = await runCli(['install', '-i', cluster.inventoryFile, '--tags', 'preflight']);
