@@ -46,6 +46,19 @@ t.test('hosts named by IP, a data dir only on the command line', { skip }, async
     const run = await runInProcess(cluster.inventoryFile, smoke);
     t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
     for (const ip of [ip1, ip2]) t.equal(run.statuses[ip]?.['Attach an ipvlan network to a pod on this node'], 'ok', `${ip}: net1 attached`);
+    const addresses = [ip1, ip2].map((ip) => {
+      const e = run.events.find((ev) => ev.type === 'host_result' && ev.host === ip && ev.task === 'Attach an ipvlan network to a pod on this node');
+      return e && 'result' in e ? String((e.result.data as { ip?: string } | undefined)?.ip) : '';
+    });
+    // host-local keeps state per node: each node draws from its own block of the subnet.
+    t.same(addresses, ['192.168.250.2', '192.168.250.129'], 'node1 from .0/25 (.1 is the gateway), node2 from .128/25');
+  });
+
+  await t.test('the smoke test refuses a master that is not an Ethernet device', async (t) => {
+    const run = await runInProcess(cluster.inventoryFile, smoke, { extraVars: { ipvlan_master: 'lo' } });
+    t.not(run.summary.exitCode, 0);
+    t.match(JSON.stringify(run.summary.failures), /lo on 10\.[0-9.]+ is not an Ethernet device \(link type 772\): ipvlan needs one/);
+    t.notOk(run.statuses[ip1]?.['Attach an ipvlan network to a pod on this node'], 'no pod was created');
   });
 
   await t.test("a node whose architecture the pinned images lack is refused before the apply", async (t) => {

@@ -129,7 +129,7 @@ function clusterNetworkPlugins(node: SimNode, confDir: string): string[] {
 
 interface NadConfig {
   type?: string;
-  ipam?: { type?: string; subnet?: string; rangeStart?: string; gateway?: string; ranges?: Array<Array<{ subnet?: string; rangeStart?: string; gateway?: string }>> };
+  ipam?: { type?: string; subnet?: string; rangeStart?: string; rangeEnd?: string; gateway?: string; ranges?: Array<Array<{ subnet?: string; rangeStart?: string; rangeEnd?: string; gateway?: string }>> };
 }
 
 function nadConfig(nad: KubeObject): NadConfig {
@@ -144,16 +144,26 @@ function nadConfig(nad: KubeObject): NadConfig {
 const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const toIp = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
-/** The next address host-local would hand out from the NAD's first range (IPv4). */
+/**
+ * The next address host-local would hand out from the NAD's first range (IPv4), as
+ * containernetworking/plugins' plugins/ipam/host-local/backend/allocator/range.go
+ * Canonicalize sets it up: rangeStart defaults to the subnet's first host address, the
+ * gateway defaults to that same address and is never handed out, so a range without
+ * rangeStart or gateway starts at .2; rangeEnd defaults to the last address before broadcast.
+ */
 function nextAddress(config: NadConfig, used: number): string | undefined {
   const range = config.ipam?.ranges?.[0]?.[0] ?? config.ipam ?? {};
   if (!range.subnet) return undefined;
   const [network, bits] = range.subnet.split('/');
-  const first = range.rangeStart ? toInt(range.rangeStart) : (toInt(network) & (~0 << (32 - Number(bits)))) + 1;
-  for (let n = first, skip = used; ; n++) {
-    if (toIp(n) === range.gateway) continue;
+  const base = toInt(network) & (~0 << (32 - Number(bits)));
+  const gateway = range.gateway ?? toIp(base + 1);
+  const first = range.rangeStart ? toInt(range.rangeStart) : base + 1;
+  const last = range.rangeEnd ? toInt(range.rangeEnd) : base + 2 ** (32 - Number(bits)) - 2;
+  for (let n = first, skip = used; n <= last; n++) {
+    if (toIp(n) === gateway) continue;
     if (skip-- === 0) return toIp(n);
   }
+  return undefined; // host-local: "no IP addresses available in range set"
 }
 
 /** Addresses handed out so far, per "node/network". */
