@@ -25,7 +25,7 @@ const COMMON = `Common options:
   -h, --help                  this help`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  install: `Usage: provision install -i INVENTORY [--smoke] [options]
+  install: `Usage: provision install -i INVENTORY [--smoke] [--force-conflicts] [options]
 
 Put the Multus CNI thick plugin on every K3s node of the inventory (groups server and agent),
 in order and idempotently (playbooks/install.yaml):
@@ -40,6 +40,9 @@ in order and idempotently (playbooks/install.yaml):
 Run parts with --tags preflight,verify …; plan with --check (exit 2 when changes are pending).
 
   --smoke                     afterwards, run the smoke test (see 'provision smoke --help')
+  --force-conflicts           take over Multus objects another field manager owns (created
+                              with upstream's kubectl apply, Helm, an operator); without it
+                              such an install fails naming that manager
 
 kubectl runs on the first host of group server as 'k3s kubectl' (root, via become), or on
 this machine when the inventory sets 'kubeconfig' (and optionally 'kubectl').

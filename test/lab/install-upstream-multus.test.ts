@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { labSupport } from './lab.ts';
 import { startCluster } from './cluster.ts';
 import type { KubeObject } from './kube-api/types.ts';
-import { REPO_ROOT, runInProcess } from '../helpers/run-provision.ts';
+import { REPO_ROOT, runCli, runInProcess } from '../helpers/run-provision.ts';
 
 const support = labSupport();
 const skip = support.ok ? false : `lab not supported on this machine: ${support.reason}`;
@@ -117,5 +117,22 @@ t.test('install on a lab that follows Multus v4.3.0', { skip }, async (t) => {
       t.equal(conf(node).cniVersion, '0.3.1', `${node}: 00-multus.conf speaks the conflist's version`);
       t.equal(cluster.sim.multusPod(node)?.ready, true, `${node}: the daemon runs`);
     }
+  });
+
+  await t.test('objects another field manager changed are taken over only with --force-conflicts', async (t) => {
+    // Someone followed an older guide: a client-side `kubectl apply` of the v4.2.4 manifest.
+    const older = await runCli(['manifest', '-i', cluster.inventoryFile, '-e', 'multus_version=v4.2.4']);
+    t.equal(older.code, 0, older.stderr);
+    const copied = await cluster.lab.exec('node1', `cat > /tmp/older.yaml <<'EOF'\n${older.stdout}\nEOF\nk3s kubectl apply -f /tmp/older.yaml`);
+    t.equal(copied.exitCode, 0, copied.stderr);
+    const refused = await runCli(['install', '-i', cluster.inventoryFile]);
+    t.not(refused.code, 0);
+    t.match(refused.stdout, /conflict with "kubectl-client-side-apply"/);
+    t.match(refused.stdout, /created or changed by "kubectl-client-side-apply".*--force-conflicts/);
+    const taken = await runCli(['install', '-i', cluster.inventoryFile, '--force-conflicts']);
+    t.equal(taken.code, 0, taken.stdout.slice(-2000));
+    const ds = cluster.api.store.get('apps/v1', 'DaemonSet', 'kube-system', 'kube-multus-ds') as KubeObject;
+    const image = (ds.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
+    t.equal(image, 'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick', 'the pinned release, taken over');
   });
 });
