@@ -90,6 +90,8 @@ export interface MultusTemplateValues {
   daemon_config_json: string;
   /** In the pod template, so that a changed config replaces the pods (the daemon reads it once). */
   daemon_config_sha256: string;
+  /** Required node affinity on kubernetes.io/hostname for `multus_node_names`, or `{}`. */
+  node_affinity: Record<string, unknown>;
 }
 
 export interface MultusManifestVars {
@@ -177,6 +179,11 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
   const bundleProblem = bundleDir === undefined ? undefined : dataDirProblem(bundleDir);
   if (bundleProblem) fail('k3s_bundle_dir', bundleProblem);
 
+  const nodeNames = vars.multus_node_names;
+  if (nodeNames !== undefined && (!Array.isArray(nodeNames) || nodeNames.length === 0 || nodeNames.some((n) => typeof n !== 'string' || n === ''))) {
+    fail('multus_node_names', `must be a non-empty list of Kubernetes node names, got ${JSON.stringify(nodeNames)}`);
+  }
+
   const plugins = extraPlugins(vars.extra_cni_plugins, fail);
   const metricsPort = metricsPortOf(vars.multus_metrics_port, fail);
 
@@ -228,6 +235,15 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
       daemon_config: daemonConfig,
       daemon_config_json: daemonConfigJson,
       daemon_config_sha256: createHash('sha256').update(daemonConfigJson).digest('hex'),
+      node_affinity: Array.isArray(nodeNames)
+        ? {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [...new Set(nodeNames as string[])].sort() }] }],
+              },
+            },
+          }
+        : {},
     },
   };
 }

@@ -14,6 +14,8 @@ export interface InventoryTextOptions {
   hostsByAddress?: boolean;
   vars?: Record<string, unknown>;
   dataDirVar?: boolean;
+  /** Cluster nodes the inventory does not list (they are still Kubernetes nodes). */
+  leaveOut?: string[];
 }
 
 export function clusterInventoryText(lab: Lab, dataDir: string, options: InventoryTextOptions = {}): string {
@@ -21,7 +23,7 @@ export function clusterInventoryText(lab: Lab, dataDir: string, options: Invento
     Object.fromEntries(
       nodes.map((n) => (options.hostsByAddress ? [n.address, { ansible_port: n.port }] : [n.name, { ansible_host: n.address, ansible_port: n.port }])),
     );
-  const [server, ...agents] = lab.nodes;
+  const [server, ...agents] = lab.nodes.filter((n) => !(options.leaveOut ?? []).includes(n.name));
   const vars: Record<string, unknown> = {
     ansible_user: 'root',
     ansible_ssh_private_key_file: lab.rootKeyFile,

@@ -31,6 +31,8 @@ export interface ClusterInventoryOptions {
   vars?: Record<string, unknown>;
   /** Put the cluster's data dir in the inventory as k3s_data_dir when not the default (default true). */
   dataDirVar?: boolean;
+  /** Cluster nodes the inventory does not list. */
+  leaveOut?: string[];
 }
 
 export interface ClusterOptions {

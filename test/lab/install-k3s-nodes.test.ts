@@ -17,14 +17,15 @@ const skip = support.ok ? false : `lab not supported on this machine: ${support.
 const install = join(REPO_ROOT, 'playbooks/install.yaml');
 const smoke = join(REPO_ROOT, 'playbooks/smoke.yaml');
 
-t.test('hosts named by IP, a data dir only on the command line', { skip }, async (t) => {
+t.test('hosts named by IP, a data dir only on the command line, a node outside the inventory', { skip }, async (t) => {
   process.env.KUBECACHEDIR = t.testdir();
   const ALT = '/var/lib/rancher/k3s-alt';
   const onCommandLine = { dataDir: ALT, dataDirIn: 'command-line' as const };
+  // node3 is a cluster node the inventory does not list.
   const cluster = await startCluster({
-    nodes: 2,
-    perNode: { node1: onCommandLine, node2: onCommandLine },
-    inventory: { hostsByAddress: true, dataDirVar: false },
+    nodes: 3,
+    perNode: { node1: onCommandLine, node2: onCommandLine, node3: onCommandLine },
+    inventory: { hostsByAddress: true, dataDirVar: false, leaveOut: ['node3'] },
   });
   t.teardown(() => cluster.stop());
   const [ip1, ip2] = cluster.lab.nodes.map((n) => n.address);
@@ -40,6 +41,10 @@ t.test('hosts named by IP, a data dir only on the command line', { skip }, async
       const found = run.events.find((e) => e.type === 'host_result' && e.host === ip && e.task === 'Find the Kubernetes node');
       t.match(found && 'result' in found ? found.result.msg : '', `Kubernetes node ${node}`, `${ip} is Kubernetes node ${node} (its hostname)`);
     }
+    t.equal(cluster.sim.multusPod('node3'), undefined, 'node3, not in the inventory, got no Multus pod');
+    t.equal(existsSync(cluster.lab.hostPath('node3', `${ALT}/data/cni/multus-shim`)), false, 'node3: nothing installed');
+    const warnings = run.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+    t.match(warnings.join('\n'), /cluster nodes outside this run get no Multus pod .*: node3/, 'node3 is named');
   });
 
   await t.test('the smoke test pins each pod to the node K3s registered, not to the IP', async (t) => {

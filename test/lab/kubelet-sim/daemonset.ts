@@ -42,6 +42,23 @@ export function isMultusDaemonSet(ds: KubeObject): boolean {
   return (spec?.template?.spec?.containers ?? []).some((c) => /multus/.test(c.image ?? ''));
 }
 
+/**
+ * The nodes a DaemonSet's pods may run on: its template's required node affinity, as the
+ * DaemonSet controller reads it (pkg/controller/daemon: NodeShouldRunDaemonPod checks the
+ * pod's node affinity). Only `In`/`NotIn` on `kubernetes.io/hostname` (the node's name
+ * here) are modelled; any other term matches nothing, so an unmodelled spec shows up.
+ */
+export function eligibleNodes(ds: KubeObject, nodes: SimNode[]): SimNode[] {
+  type Expr = { key?: string; operator?: string; values?: string[] };
+  const spec = ds.spec as { template?: { spec?: { affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Array<{ matchExpressions?: Expr[] }> } } } } } };
+  const terms = spec.template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!terms) return nodes;
+  const matches = (node: SimNode, e: Expr) =>
+    e.key === 'kubernetes.io/hostname' && (e.operator === 'In' ? (e.values ?? []).includes(node.name) : e.operator === 'NotIn' ? !(e.values ?? []).includes(node.name) : false);
+  // Terms are ORed, the expressions of one term ANDed.
+  return nodes.filter((node) => terms.some((t) => (t.matchExpressions ?? []).every((e) => matches(node, e))));
+}
+
 const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name ?? ''}`;
 
 export class DaemonSetController {
@@ -151,7 +168,16 @@ export class DaemonSetController {
     const state = this.states.get(key);
     if (!ds || !state || ds.metadata.deletionTimestamp || ds.metadata.generation !== generation) return;
     this.writeStatus(ds, state); // observedGeneration first, as the controller does
+    const eligible = eligibleNodes(ds, this.options.nodes);
+    // A node the DaemonSet no longer selects loses its pod.
     for (const node of this.options.nodes) {
+      const slot = state.slots.get(node.name);
+      if (eligible.includes(node) || !slot) continue;
+      await this.stopSlot(key, slot, node);
+      state.slots.delete(node.name);
+      this.options.onChange();
+    }
+    for (const node of eligible) {
       if (state.slots.get(node.name)?.generation === generation) continue;
       await sleep(this.options.delayMs);
       ds = this.current(key);
@@ -220,7 +246,7 @@ export class DaemonSetController {
   private writeStatus(ds: KubeObject, state: DaemonSetState): void {
     const slots = [...state.slots.values()];
     const counts = {
-      desired: this.options.nodes.length,
+      desired: eligibleNodes(ds, this.options.nodes).length,
       scheduled: slots.filter((s) => s.podName).length,
       ready: slots.filter((s) => s.outcome?.ready).length,
       updated: slots.filter((s) => s.podName && s.generation === ds.metadata.generation).length,
