@@ -10,7 +10,7 @@ import { startKubeApi, kubeconfigText, type KubeApi } from './kube-api/server.ts
 import { DEFAULT_DATA_DIR, safeNodePath, upgradeK3sLayout, writeK3sLayout, type K3sUpgradeResult } from './k3s-layout.ts';
 import { quote } from '../../src/connection/quote.ts';
 import { DEFAULT_K3S_VERSION } from './k3s-standin.ts';
-import { releaseCacheSync, startKubeletSim, type KubeletSim, type NodeKnobs, type SimNode } from './kubelet-sim/index.ts';
+import { k3sBinDir, releaseCacheSync, startKubeletSim, type KubeletSim, type NodeKnobs, type SimNode } from './kubelet-sim/index.ts';
 import { writeClusterInventory } from './cluster-inventory.ts';
 
 export interface ClusterNodeOptions extends NodeKnobs {
@@ -115,6 +115,7 @@ export async function attachCluster(lab: Lab, options: ClusterOptions = {}): Pro
       symlinkedTo: o.symlinkedTo,
     });
     if (versions.get(node.name) !== versions.get(nodes[0].name)) setKubeletVersion(api, node.name, versions.get(node.name) ?? '');
+    node.cniBinDir = k3sBinDir(node);
     // K3s runs: `k3s server` on the first node, `k3s agent` on the others (idle stand-ins).
     const flags = o.dataDirIn === 'command-line' ? ` --data-dir ${quote(node.k3sDataDir)}` : '';
     await lab.exec(node.name, `setsid /usr/local/bin/k3s ${i === 0 ? 'server' : 'agent'}${flags} </dev/null >/dev/null 2>&1 &`);
@@ -143,7 +144,8 @@ export async function attachCluster(lab: Lab, options: ClusterOptions = {}): Pro
     releaseCacheSync: (node) => releaseCacheSync(nodeOf(node)),
     upgradeK3s(name, version) {
       const node = nodeOf(name);
-      const result = upgradeK3sLayout(node.at, dataDir, version, node.subnetIndex);
+      const result = upgradeK3sLayout(node.at, node.k3sDataDir, version, node.subnetIndex);
+      node.cniBinDir = k3sBinDir(node); // the agent restarted: K3s picks its bin dir again
       versions.set(name, version);
       setKubeletVersion(api, name, version);
       return result;

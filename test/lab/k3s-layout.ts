@@ -49,7 +49,12 @@ export interface K3sLayoutOptions {
  */
 export function safeNodePath(raw: NodePath): NodePath {
   return (inNodePath: string) => {
-    const parts = posix.normalize(inNodePath).split('/').filter(Boolean);
+    // Parents only, as the kernel resolves a path for lstat, rename or symlink: the last
+    // component itself (e.g. data/current, a symlink to be replaced) is left as it is.
+    const normal = posix.normalize(inNodePath);
+    if (normal === '/') return raw(normal);
+    const last = posix.basename(normal);
+    const parts = posix.dirname(normal).split('/').filter(Boolean);
     let resolved = '/';
     for (let hops = 0; parts.length > 0; ) {
       const part = parts.shift() as string;
@@ -65,7 +70,7 @@ export function safeNodePath(raw: NodePath): NodePath {
       try {
         link = lstatSync(host).isSymbolicLink() ? readlinkSync(host) : undefined;
       } catch {
-        return raw(posix.join(next, ...parts));
+        return raw(posix.join(next, ...parts, last));
       }
       if (link === undefined) {
         resolved = next;
@@ -75,7 +80,7 @@ export function safeNodePath(raw: NodePath): NodePath {
       parts.unshift(...link.split('/').filter(Boolean));
       if (link.startsWith('/')) resolved = '/';
     }
-    return raw(resolved);
+    return raw(posix.join(resolved, last));
   };
 }
 

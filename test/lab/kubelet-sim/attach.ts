@@ -67,7 +67,7 @@ function overSocket(socketPath: string, method: 'GET' | 'POST', path: string, bo
   });
 }
 
-/** K3s's bin dir as containerd is given it: data/cni while its host-local is there, else data/current/bin. */
+/** The bin dir K3s picks at agent start: data/cni when its host-local is there, else data/current/bin. */
 export function k3sBinDir(node: SimNode): string {
   const stable = posix.join(node.k3sDataDir, 'data', 'cni');
   return resolveInNode(node.at, posix.join(stable, 'host-local'))?.executable ? stable : posix.join(node.k3sDataDir, 'data', 'current', 'bin');
@@ -84,7 +84,8 @@ async function attachProblem(ctx: AttachContext, node: SimNode, networks: Networ
   } catch {
     return `Multus is not set up on node ${node.name}: no 00-multus.conf in ${confDir}, so the pod would get no secondary network`;
   }
-  const binDir = k3sBinDir(node);
+  // Fixed when the K3s agent started: a host-local lost since then does not move it.
+  const binDir = node.cniBinDir ?? k3sBinDir(node);
   const shim = conf.type ?? 'multus-shim';
   if (!found(node, binDir, shim)) return `failed to find plugin "${shim}" in path [${binDir}]`;
   try {
@@ -103,7 +104,10 @@ async function attachProblem(ctx: AttachContext, node: SimNode, networks: Networ
     pod?.daemonPod
       ? resolveInPod(node.at, pod.daemonPod.spec, pod.daemonPod.container, posix.join(daemonBinDir, plugin))?.executable === true
       : found(node, daemonBinDir, plugin);
-  for (const plugin of clusterNetworkPlugins(node, confDir)) {
+  // Flannel delegates to bridge with host-local IPAM (flannel-io/cni-plugin): without
+  // host-local the cluster network's ADD fails, whatever Multus does.
+  const cluster = clusterNetworkPlugins(node, confDir);
+  for (const plugin of cluster.includes('flannel') ? [...cluster, 'bridge', 'host-local'] : cluster) {
     if (!inDaemon(plugin)) return `failed to find plugin "${plugin}" in path [${daemonBinDir}]`;
   }
   for (const net of networks) {
@@ -155,7 +159,7 @@ function nextAddress(config: NadConfig, used: number): string | undefined {
   const range = config.ipam?.ranges?.[0]?.[0] ?? config.ipam ?? {};
   if (!range.subnet) return undefined;
   const [network, bits] = range.subnet.split('/');
-  const base = toInt(network) & (~0 << (32 - Number(bits)));
+  const base = (toInt(network) & (~0 << (32 - Number(bits)))) >>> 0;
   const gateway = range.gateway ?? toIp(base + 1);
   const first = range.rangeStart ? toInt(range.rangeStart) : base + 1;
   const last = range.rangeEnd ? toInt(range.rangeEnd) : base + 2 ** (32 - Number(bits)) - 2;

@@ -22,6 +22,12 @@ export interface SimNode {
   subnetIndex: number;
   /** The node's K3s --data-dir. */
   k3sDataDir: string;
+  /**
+   * The CNI bin dir K3s gave containerd when its agent last started (data/cni when its
+   * host-local was there, else data/current/bin; pkg/agent/config/config.go). It does not
+   * move when host-local goes missing later; set by the cluster at start and on upgrade.
+   */
+  cniBinDir?: string;
   at: NodePath;
 }
 
