@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { request } from 'node:http';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labSupport } from './lab.ts';
 import { startCluster } from './cluster.ts';
@@ -18,6 +18,7 @@ import { REPO_ROOT, runCli, runInProcess } from '../helpers/run-provision.ts';
 const support = labSupport();
 const skip = support.ok ? false : `lab not supported on this machine: ${support.reason}`;
 const install = join(REPO_ROOT, 'playbooks/install.yaml');
+const smoke = join(REPO_ROOT, 'playbooks/smoke.yaml');
 const DATA = '/var/lib/rancher/k3s';
 const CONF = `${DATA}/agent/etc/cni/net.d/00-multus.conf`;
 const FLANNEL = `${DATA}/agent/etc/cni/net.d/10-flannel.conflist`;
@@ -134,5 +135,15 @@ t.test('install on a lab that follows Multus v4.3.0', { skip }, async (t) => {
     const ds = cluster.api.store.get('apps/v1', 'DaemonSet', 'kube-system', 'kube-multus-ds') as KubeObject;
     const image = (ds.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
     t.equal(image, 'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick', 'the pinned release, taken over');
+  });
+
+  await t.test("a host-local lost after K3s started breaks Flannel's ADD; the bin dir does not move", async (t) => {
+    const hostLocal = at('node2', `${DATA}/data/cni/host-local`);
+    const target = readlinkSync(hostLocal);
+    rmSync(hostLocal);
+    t.teardown(() => symlinkSync(target, hostLocal));
+    const run = await runInProcess(cluster.inventoryFile, smoke, { extraVars: { smoke_timeout: 5 } });
+    t.equal(run.statuses.node1?.['Attach an ipvlan network to a pod on this node'], 'ok', 'node1 is fine');
+    t.match(JSON.stringify(run.summary.failures), /node2.*failed to find plugin \\"host-local\\" in path \[\/var\/lib\/rancher\/k3s\/data\/cni\]/);
   });
 });
