@@ -12,8 +12,8 @@ import { bundledPlaybook } from './paths.ts';
 export interface BundledRun {
   /** Playbooks run in order; a later one runs only when the earlier ones succeeded. */
   playbooks: string[];
-  /** Variables a command flag stands for (under -e, which still wins). */
-  vars?: Record<string, unknown>;
+  /** Variables the command's own flags set (`--force`); they win over -e. */
+  extraVars?: Record<string, unknown>;
 }
 
 export function bundledPlaybookCommand<E extends OptionSpec>(
@@ -28,9 +28,9 @@ export function bundledPlaybookCommand<E extends OptionSpec>(
       return 0;
     }
     if (positionals.length) throw new UsageError(`${name} takes no arguments, got ${positionals.join(' ')}`);
-    const chosen = choose(extra as Record<string, unknown>);
-    const files = chosen.playbooks.map(bundledPlaybook);
-    if (chosen.vars) flags.extraVars = { ...chosen.vars, ...flags.extraVars };
+    const run = choose(extra as Record<string, unknown>);
+    const files = run.playbooks.map(bundledPlaybook);
+    if (run.extraVars) flags.extraVars = { ...flags.extraVars, ...run.extraVars };
     // Every playbook is validated before the first one touches a host.
     const { inventory, playbooks } = loadInputs(requireInventory(flags), files);
     // The run's code is the first playbook's that was not 0; in check mode pending changes

@@ -48,6 +48,41 @@ kubectl runs on the first host of group server as 'k3s kubectl' (root, via becom
 this machine when the inventory sets 'kubeconfig' (and optionally 'kubectl').
 
 ${COMMON}`,
+  rollback: `Usage: provision rollback -i INVENTORY [--force] [--purge] [options]
+
+Take Multus thick off every K3s node of the inventory and give K3s back its own plugins
+(playbooks/rollback.yaml), from whatever state an install left:
+  preflight  K3s facts, state.json, backup records and Multus's files (per host); a host with
+             no record and no Multus files has nothing to do (0 changed)
+  users      pods on a secondary network and every NetworkAttachmentDefinition (once); the
+             definitions are exported as YAML to <backup dir>/network-attachment-definitions/
+             on the kubectl host before anything is deleted
+  cluster    delete the objects labelled app.kubernetes.io/managed-by=provision (DaemonSets,
+             RBAC, ConfigMap), wait until every Multus pod is gone (rollback_wait_timeout,
+             default 120 s); a node whose pod stays is named and not touched
+  node       remove 00-multus.conf, /run/multus, /var/lib/cni/multus, multus-shim, passthru
+             and the plugins install recorded, once the node's daemon is gone; re-link every
+             K3s plugin name to K3s's current multicall binary (by rename: host-local never
+             disappears); check host-local and the Flannel conflist
+  record     state.json says rolled back (when, by which version)
+Kept: the backups under /var/lib/provision/backups, the export, the CRD (and with it every
+NetworkAttachmentDefinition), so a later install finds them again.
+
+  --force                     go on although pods use a secondary network (-e rollback_force=true);
+                              they keep net1 only until they restart
+  --purge                     also delete the CRD and every NetworkAttachmentDefinition, and,
+                              last, after everything else succeeded, the backups and the export
+
+Exit codes of a rollback:
+  0    rolled back (or nothing to do)
+  1    refused (pods use a secondary network, no --force), or a step failed on a host
+       (a Multus pod still running, a daemon still answering): the failure names host and step
+  2    --check: changes pending
+  3    a host was unreachable; the others are rolled back, a rerun finishes it
+  4    invalid input: nothing was touched
+  5    another run holds the lock
+
+${COMMON}`,
   smoke: `Usage: provision smoke -i INVENTORY [options]
 
 Smoke-test Multus on every node (playbooks/smoke.yaml): an ipvlan NetworkAttachmentDefinition
@@ -97,6 +132,7 @@ Usage: provision COMMAND [options]
 Commands:
   install -i INV          put Multus thick on every K3s node, verified [--smoke]
   smoke -i INV            end-to-end check: a pod on every node gets net1
+  rollback -i INV         take Multus off every node, restore K3s's plugins [--force] [--purge]
   run PLAYBOOK -i INV     run any playbook
   validate -i INV [PB…]   schema-check inventory and playbooks, touch nothing
   schema [--out DIR]      write JSON Schemas for editors

@@ -24,6 +24,13 @@ export interface BackupRecord {
   multicall: { target: string; sha256: string | null };
   flannel_conflist_sha256: string;
   entries: Record<string, K3sEntry>;
+  /**
+   * What else was in the bin dir and the conf dir when the record was made: rollback never
+   * removes a name the pristine record lists. Absent in records written before they were
+   * kept; not part of the state compared between backups (Multus's own files come and go).
+   */
+  bin_dir_others?: string[];
+  conf_dir_files?: string[];
 }
 
 export function recordFromFacts(facts: K3sFacts, time: Date): BackupRecord {
@@ -36,6 +43,8 @@ export function recordFromFacts(facts: K3sFacts, time: Date): BackupRecord {
     multicall: { target: facts.multicall.target, sha256: facts.multicall.sha256 },
     flannel_conflist_sha256: facts.flannel_conflist_sha256,
     entries: facts.entries,
+    bin_dir_others: facts.bin_dir_others,
+    conf_dir_files: facts.conf_dir_files,
   };
 }
 

@@ -40,6 +40,10 @@ export interface K3sFacts {
   /** K3s's multicall binary: every K3s-owned name must link to `target`. */
   multicall: { source: 'link' | 'current'; target: string; sha256: string | null };
   entries: Record<string, K3sEntry>;
+  /** Other names in the bin dir (Multus's binaries, a user's plugins). */
+  bin_dir_others: string[];
+  /** Every name in the CNI config dir. */
+  conf_dir_files: string[];
 }
 
 export type K3sFactsOutcome =
@@ -125,6 +129,8 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
       bundle_dir: /^\/.+\/data\/[^/]+\/bin\/cni$/.test(mc.target) ? posix.dirname(posix.dirname(posix.dirname(mc.target))) : paths.dataDir,
       multicall: { source: mc.source, target: mc.target, sha256: mc.sha256 },
       entries: probe.entries,
+      bin_dir_others: probe.bin_dir_others,
+      conf_dir_files: probe.conf_dir_files,
     },
   };
 }

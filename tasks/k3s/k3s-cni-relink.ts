@@ -34,6 +34,20 @@ export function relinksNeeded(entries: Record<string, K3sEntry>, names: string[]
   return out;
 }
 
+/** Each link made under a temp name in the bin dir, then renamed over the old entry. */
+export function relinkCommands(binDir: string, todo: Relink[]): string[] {
+  const temps = todo.map((r) => siblingTempPath(posix.join(binDir, r.name), 'link'));
+  const commands = [sh`trap ${sh`rm -f -- ${temps}`} EXIT`];
+  todo.forEach((r, i) => {
+    commands.push(
+      sh`ln -s -- ${r.target} ${temps[i]}`,
+      // rename(2) over the old entry: there is no moment without the name.
+      sh`mv -f -T -- ${temps[i]} ${posix.join(binDir, r.name)}`,
+    );
+  });
+  return commands;
+}
+
 export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
   name: 'k3s_cni_relink',
   description:
@@ -79,16 +93,7 @@ export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
     const summary = todo.map((r) => `${describeEntry(r.name, r.before)} => -> ${r.target}`).join('; ');
     if (ctx.check) return changed(`would re-link ${todo.length} in ${binDir}: ${summary}`, diff, data);
 
-    const temps = todo.map((r) => siblingTempPath(posix.join(binDir, r.name), 'link'));
-    const commands = [sh`trap ${sh`rm -f -- ${temps}`} EXIT`];
-    todo.forEach((r, i) => {
-      commands.push(
-        sh`ln -s -- ${r.target} ${temps[i]}`,
-        // rename(2) over the old entry: there is no moment without the name.
-        sh`mv -f -T -- ${temps[i]} ${posix.join(binDir, r.name)}`,
-      );
-    });
-    const err = await applyScript(ctx, commands);
+    const err = await applyScript(ctx, relinkCommands(binDir, todo));
     if (err) return failed(`cannot re-link in ${binDir}: ${err}`, data);
     return changed(`re-linked ${todo.length} in ${binDir}: ${summary}`, diff, data);
   },

@@ -53,6 +53,10 @@ export interface K3sProbe {
   /** Its top-level `cniVersion`, or null when it has none or does not parse. */
   flannel_cni_version: string | null;
   multus_conf_present: boolean;
+  /** Names in the bin dir other than K3s's own (what else was there: rollback keeps it). */
+  bin_dir_others: string[];
+  /** Every name in the CNI config dir. */
+  conf_dir_files: string[];
 }
 
 export interface K3sProbeOptions {
@@ -97,6 +101,8 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     // base64 keeps the JSON on one line; the parser reads its cniVersion.
     `if [ -f "$conf/10-flannel.conflist" ]; then printf 'flannel_b64=%s\\n' "$(head -c 65536 "$conf/10-flannel.conflist" | base64 | tr -d '\\n')"; fi`,
     'if [ -e "$conf/00-multus.conf" ] || [ -L "$conf/00-multus.conf" ]; then echo multus_conf=yes; else echo multus_conf=no; fi',
+    // Names as base64: any byte a file name may hold stays on one parseable line.
+    `for p in "$conf"/*; do if [ -e "$p" ] || [ -L "$p" ]; then printf 'conffile '; printf '%s' "\${p##*/}" | base64 | tr -d '\\n'; echo; fi; done`,
     'if [ -d "$dd/data/cni" ]; then layout=cni; bindir=$dd/data/cni',
     'elif [ -d "$dd/data/current/bin" ]; then layout=current; bindir=$dd/data/current/bin',
     'else echo layout=none; exit 0; fi',
@@ -119,6 +125,11 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     '  elif [ -e "$p" ]; then echo "entry $n other"',
     '  else echo "entry $n missing"; fi',
     'done',
+    'for p in "$bindir"/*; do',
+    '  [ -e "$p" ] || [ -L "$p" ] || continue',
+    '  case " $names " in *" ${p##*/} "*) continue ;; esac',
+    `  printf 'other '; printf '%s' "\${p##*/}" | base64 | tr -d '\\n'; echo`,
+    'done',
   ].join('\n');
 }
 
@@ -129,10 +140,17 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
   }
   const kv = new Map<string, string>();
   const entries: Record<string, K3sEntry> = {};
+  const others: string[] = [];
+  const confFiles: string[] = [];
   const lines = result.stdout.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line === '') continue;
+    if (line.startsWith('other ') || line.startsWith('conffile ')) {
+      const [word, b64 = ''] = line.split(' ');
+      (word === 'other' ? others : confFiles).push(Buffer.from(b64, 'base64').toString('utf8'));
+      continue;
+    }
     if (line.startsWith('entry ')) {
       const [, name, kind, mode, sha] = line.split(' ');
       if (kind === 'symlink') {
@@ -179,6 +197,8 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
     flannel_conflist_sha256: validSha(kv.get('flannel_sha256')),
     flannel_cni_version: cniVersionOf(kv.get('flannel_b64')),
     multus_conf_present: yes('multus_conf'),
+    bin_dir_others: others.sort(),
+    conf_dir_files: confFiles.sort(),
   };
 }
 

@@ -20,14 +20,20 @@ export interface KubectlDeleteArgs extends KubectlAccessArgs, ManifestSourceArgs
   kind?: string;
   name?: string;
   namespace?: string;
+  selector?: string;
+  all_namespaces?: boolean;
   wait?: boolean;
   timeout?: number;
 }
 
-/** Which objects: `-f -` (the manifest on stdin) or `KIND NAME`, with the namespace if given. */
+/** The objects are named by kind and name or label selector; else they come from a manifest. */
+const byKind = (args: KubectlDeleteArgs): boolean => args.kind !== undefined && (args.name !== undefined || args.selector !== undefined);
+
+/** Which objects: `-f -` (the manifest on stdin), `KIND NAME` or `KIND --selector S`, with the namespace if given. */
 export function targetWords(args: KubectlDeleteArgs): string[] {
-  const what = args.kind !== undefined && args.name !== undefined ? [args.kind, args.name] : ['-f', '-'];
-  return [...what, ...(args.namespace !== undefined ? ['--namespace', args.namespace] : [])];
+  const what = !byKind(args) ? ['-f', '-'] : args.name !== undefined ? [args.kind as string, args.name] : [args.kind as string, '--selector', args.selector as string];
+  const where = args.all_namespaces ? ['--all-namespaces'] : args.namespace !== undefined ? ['--namespace', args.namespace] : [];
+  return [...what, ...where];
 }
 
 export function deleteWords(args: KubectlDeleteArgs): string[] {
@@ -44,7 +50,7 @@ export function deleteWords(args: KubectlDeleteArgs): string[] {
 export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
   name: 'kubectl_delete',
   description:
-    'Deletes the objects of a manifest (`manifest` or the control-machine file `src`) or one object by `kind` and `name`, then waits until they are gone (finalizers and all), failing after `timeout` seconds. Objects that do not exist are skipped silently; changed only when something existed. Check mode reports what would be deleted. Runs `k3s kubectl` on the host it is given, or kubectl with `kubeconfig`.',
+    'Deletes the objects of a manifest (`manifest` or the control-machine file `src`), one object by `kind` and `name`, or every object of one or more kinds (`kind: daemonsets.apps,configmaps`) with the labels of `selector` (in every namespace with `all_namespaces`), then waits until they are gone (finalizers and all), failing after `timeout` seconds. Objects that do not exist are skipped silently; changed only when something existed. Check mode reports what would be deleted. Runs `k3s kubectl` on the host it is given, or kubectl with `kubeconfig`.',
   schema: {
     type: 'object',
     additionalProperties: false,
@@ -53,11 +59,17 @@ export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
       kind: { type: 'string', minLength: 1, description: 'Resource type of one object to delete, e.g. `daemonset`.' },
       name: { type: 'string', minLength: 1, description: 'Name of that object.' },
       namespace: { type: 'string', minLength: 1, description: "Namespace (default: the manifest's, else the kubeconfig context's)." },
+      selector: {
+        type: 'string',
+        minLength: 1,
+        description: 'With `kind` (one or several, comma separated): every object with these labels, e.g. `app.kubernetes.io/managed-by=provision`.',
+      },
+      all_namespaces: { type: 'boolean', default: false, description: 'With `selector`: in every namespace.' },
       wait: { type: 'boolean', default: true, description: 'Wait until the objects are really gone.' },
       timeout: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Seconds to wait for the deletion before failing.' },
       ...kubectlAccessProperties,
     },
-    oneOf: [{ required: ['manifest'] }, { required: ['src'] }, { required: ['kind', 'name'] }],
+    oneOf: [{ required: ['manifest'] }, { required: ['src'] }, { required: ['kind', 'name'] }, { required: ['kind', 'selector'] }],
   },
   examples: [
     `- name: Remove the Multus DaemonSet and wait until its pods are gone
@@ -78,7 +90,7 @@ export const kubectlDelete: TaskModule<KubectlDeleteArgs> = {
   ],
   async run(args, ctx) {
     let stdin: string | undefined;
-    if (args.kind === undefined || args.name === undefined) {
+    if (!byKind(args)) {
       const source = await manifestText(args, ctx);
       if ('error' in source) return failed(source.error);
       stdin = source.text;

@@ -1,8 +1,11 @@
-/** Modules that render, verify, record and smoke-test Multus thick. */
+/** Modules that render, verify, record, smoke-test and roll back Multus thick. */
 import type { TaskModule } from '../../src/module/task.ts';
 import { installRecord } from './install-record.ts';
+import { multusCleanup } from './multus-cleanup.ts';
+import { multusLeftovers } from './multus-leftovers.ts';
 import { multusManifest } from './multus-manifest.ts';
+import { rollbackRecord } from './rollback-record.ts';
 import { multusSmoke } from './multus-smoke.ts';
 import { multusVerify } from './multus-verify.ts';
 
-export const multusModules: TaskModule[] = [multusManifest, multusVerify, installRecord, multusSmoke];
+export const multusModules: TaskModule[] = [multusManifest, multusVerify, installRecord, multusSmoke, multusLeftovers, multusCleanup, rollbackRecord];

@@ -156,7 +156,8 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
     if (existing.kind === 'content') {
       before = existing.content.toString('utf8');
       const previous = parseState(before);
-      if (previous && sameInstall(state, previous)) {
+      // A rolled-back node is installed anew: its record must say so.
+      if (previous && !('rolled_back_at' in previous) && sameInstall(state, previous)) {
         return ok(`${file} is up to date`, { state_file: file, state: previous });
       }
     } else if (existing.kind !== 'missing') {
@@ -194,7 +195,7 @@ export function defaultFilesAdded(facts: K3sFacts, extraPlugins: string[], multu
   ];
 }
 
-function parseState(text: string): Partial<InstallState> | undefined {
+export function parseState(text: string): Partial<InstallState> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Partial<InstallState>) : undefined;

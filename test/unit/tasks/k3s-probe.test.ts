@@ -141,3 +141,11 @@ t.test('versions, link targets and entry descriptions', async (t) => {
   t.equal(describeEntry('bridge', { kind: 'symlink', target: TARGET }), `bridge -> ${TARGET}`);
   t.equal(describeEntry('loopback', undefined), 'loopback: missing');
 });
+
+t.test('other names in the bin dir and the conf dir are listed, any byte included', async (t) => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const p = parseK3sProbe(run(`${head('cni')}\nconffile ${b64('10-flannel.conflist')}\nconffile ${b64('05-odd\nname.conf')}\nother ${b64('multus-shim')}\nother ${b64('macvlan')}\n`));
+  t.same(p.bin_dir_others, ['macvlan', 'multus-shim']);
+  t.same(p.conf_dir_files, ['05-odd\nname.conf', '10-flannel.conflist']);
+  t.same(parseK3sProbe(run(RECORDED_CNI)).bin_dir_others, [], 'none listed: none there');
+});
