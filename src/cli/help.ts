@@ -41,7 +41,7 @@ ${INVENTORY_DEFAULT}
 ${SETTINGS}`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  install: `Usage: provision install [-i INVENTORY] [--smoke] [options]
+  install: `Usage: provision install [-i INVENTORY] [--smoke] [--force-conflicts] [options]
 
 Put the Multus CNI thick plugin on every K3s node of the inventory (groups server and agent),
 in order and idempotently (playbooks/install.yaml):
@@ -51,11 +51,14 @@ in order and idempotently (playbooks/install.yaml):
              the first (pristine) backup is never overwritten
   apply      the rendered manifest (once, server-side apply), then wait for the DaemonSet
   relink     every K3s-owned plugin name back to K3s's multicall binary, atomically
-  verify     binaries, links, multicall sha256, 00-multus.conf, socket, /readyz
+  verify     binaries, links, multicall sha256, 00-multus.conf, socket, POST /healthz
   record     ${DEFAULT_STATE_DIR}/state.json: what was installed, where the backups are
 Run parts with --tags preflight,verify …; plan with --check (exit 2 when changes are pending).
 
   --smoke                     afterwards, run the smoke test (see 'provision smoke --help')
+  --force-conflicts           take over Multus objects another field manager owns (created
+                              with upstream's kubectl apply, Helm, an operator); without it
+                              such an install fails naming that manager
 
 kubectl runs on the first host of group server as 'k3s kubectl' (root, via become), or on
 this machine when the inventory sets 'kubeconfig' (and optionally 'kubectl').

@@ -2,6 +2,7 @@
  * From a K3s probe to the facts later tasks use (`{{ k3s.cni_bin_dir }}`), or to the list
  * of preflight checks that failed, each naming what it found. Pure.
  */
+import { posix } from 'node:path';
 import { dataDirProblem, k3sMultusPaths, type CniLayout } from './layout.ts';
 import type { K3sEntry, K3sProbe } from './probe.ts';
 
@@ -12,6 +13,8 @@ export interface K3sFacts {
   version: string;
   /** First line of `k3s --version`. */
   version_line: string;
+  /** The node's architecture as images name it (GOARCH: amd64, arm64, arm, ppc64le, s390x), from `uname -m`. */
+  architecture: string;
   data_dir: string;
   data_dir_source: string;
   layout: CniLayout;
@@ -19,8 +22,21 @@ export interface K3sFacts {
   cni_conf_dir: string;
   flannel_conflist: string;
   flannel_conflist_sha256: string;
+  /** The conflist's cniVersion: the Multus daemon must use a compatible one (docs/k3s-multus.md §8). */
+  flannel_cni_version: string;
   multus_conf: string;
   multus_conf_present: boolean;
+  /**
+   * `<data-dir>/data` as K3s spells it in its bin dir's links (the multicall target's
+   * `…/data/<hash>/bin/cni`): the daemon must see this path for the links to resolve, which
+   * differs from `data_dir`/data when the data dir was given through a symlink.
+   */
+  bundle_dir: string;
+  /** The Kubernetes node name K3s registers (k3s_facts: --node-name / node-name: / K3S_NODE_NAME, else the hostname). */
+  node_name?: string;
+  node_name_source?: string;
+  /** The node address this connection reached (SSH_CONNECTION), '' when not known. */
+  connected_address?: string;
   /** K3s's multicall binary: every K3s-owned name must link to `target`. */
   multicall: { source: 'link' | 'current'; target: string; sha256: string | null };
   entries: Record<string, K3sEntry>;
@@ -33,6 +49,12 @@ export interface K3sFacts {
 export type K3sFactsOutcome =
   | { ok: true; facts: K3sFacts; warnings: string[] }
   | { ok: false; problems: string[] };
+
+/** `uname -m` → the architecture name image indexes use. */
+export function goArch(machine: string): string {
+  const names: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', armv7l: 'arm', armv8l: 'arm', ppc64le: 'ppc64le', s390x: 's390x' };
+  return names[machine] ?? machine;
+}
 
 /** `v1.31.2+k3s1` out of `k3s version v1.31.2+k3s1 (6da204df)`. */
 export function versionFromLine(line: string): string | undefined {
@@ -60,6 +82,8 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
   }
   if (probe.flannel_conflist_sha256 === null) {
     problems.push(`Flannel conflist: ${paths.flannelConflist} is missing or unreadable`);
+  } else if (probe.flannel_cni_version === null) {
+    problems.push(`Flannel conflist: ${paths.flannelConflist} has no top-level cniVersion of the form X.Y.Z (does it parse as JSON?)`);
   }
   if (problems.length > 0 || probe.layout === null || !mc || probe.binary === null || !version) {
     return { ok: false, problems };
@@ -91,6 +115,7 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
       binary: probe.binary,
       version,
       version_line: probe.version_line,
+      architecture: goArch(probe.machine),
       data_dir: probe.data_dir,
       data_dir_source: probe.data_dir_source,
       layout: probe.layout,
@@ -98,8 +123,10 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
       cni_conf_dir: paths.cniConfDir,
       flannel_conflist: paths.flannelConflist,
       flannel_conflist_sha256: probe.flannel_conflist_sha256 as string,
+      flannel_cni_version: probe.flannel_cni_version as string,
       multus_conf: paths.multusConf,
       multus_conf_present: probe.multus_conf_present,
+      bundle_dir: /^\/.+\/data\/[^/]+\/bin\/cni$/.test(mc.target) ? posix.dirname(posix.dirname(posix.dirname(mc.target))) : paths.dataDir,
       multicall: { source: mc.source, target: mc.target, sha256: mc.sha256 },
       entries: probe.entries,
       bin_dir_others: probe.bin_dir_others,

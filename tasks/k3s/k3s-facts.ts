@@ -5,14 +5,26 @@
  * failure that names every check that failed and what it found. Nothing is changed, so a
  * host that fails here is left exactly as it was.
  */
-import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
 import { k3sFactsFromProbe } from './facts.ts';
 import { DEFAULT_K3S_BINARY, DEFAULT_K3S_CONFIG_FILE, k3sProbeFact } from './probe.ts';
+import { k3sSourcesFact, resolveK3sSettings, type K3sSettings } from './settings.ts';
 
 export interface K3sFactsArgs {
   k3s_data_dir?: string | null;
+  k3s_server_location?: string | null;
   config_file?: string;
   k3s_binary?: string;
+}
+
+/** K3s's settings as the node has them; a config file named by K3s itself is read in a second pass. */
+async function readSettings(ctx: HostContext, args: K3sFactsArgs): Promise<K3sSettings> {
+  const location = args.k3s_server_location ?? undefined;
+  const configFile = args.config_file ?? DEFAULT_K3S_CONFIG_FILE;
+  const first = await ctx.fact(k3sSourcesFact(configFile));
+  const settings = resolveK3sSettings(first, location, configFile);
+  if (settings.config_file === configFile || first.configs.some((c) => c.path === settings.config_file)) return settings;
+  return resolveK3sSettings(await ctx.fact(k3sSourcesFact(settings.config_file)), location, configFile);
 }
 
 export const k3sFacts: TaskModule<K3sFactsArgs> = {
@@ -26,13 +38,17 @@ export const k3sFacts: TaskModule<K3sFactsArgs> = {
       k3s_data_dir: {
         type: ['string', 'null'],
         description:
-          'K3s data dir (`--data-dir`). Unset or null: the last `data-dir:` in `config_file` and `<config_file>.d/*.yaml`, else /var/lib/rancher/k3s.',
+          "K3s data dir (`--data-dir`). Unset or null: as K3s takes it (docs/k3s-multus.md §1): `--data-dir` on the command line of the running k3s (else the systemd unit's ExecStart), then `data-dir:` in its config file and `<file>.d/*.yaml`, then `K3S_DATA_DIR`, then `k3s_server_location`, else /var/lib/rancher/k3s.",
+      },
+      k3s_server_location: {
+        type: ['string', 'null'],
+        description: "k3s-ansible's data dir variable; used when nothing on the node names a data dir (current k3s-ansible makes /var/lib/rancher/k3s a symlink to it instead).",
       },
       config_file: {
         type: 'string',
         minLength: 1,
         default: DEFAULT_K3S_CONFIG_FILE,
-        description: 'The K3s config file read for `data-dir:` when `k3s_data_dir` is not given.',
+        description: 'The K3s config file, unless K3s is told another one (`--config`, `K3S_CONFIG_FILE`).',
       },
       k3s_binary: {
         type: 'string',
@@ -53,19 +69,21 @@ export const k3sFacts: TaskModule<K3sFactsArgs> = {
   ],
   readOnly: true,
   async run(args, ctx) {
-    const probe = await ctx.fact(
-      k3sProbeFact({
-        ...(args.k3s_data_dir ? { dataDir: args.k3s_data_dir } : {}),
-        configFile: args.config_file ?? DEFAULT_K3S_CONFIG_FILE,
-        binary: args.k3s_binary ?? DEFAULT_K3S_BINARY,
-      }),
-    );
+    const settings = await readSettings(ctx, args);
+    const dataDir = args.k3s_data_dir ? { dir: args.k3s_data_dir, source: 'argument' } : { dir: settings.data_dir, source: settings.data_dir_source };
+    const read = await ctx.fact(k3sProbeFact({ dataDir: dataDir.dir, binary: args.k3s_binary ?? DEFAULT_K3S_BINARY }));
+    const probe = { ...read, data_dir_source: dataDir.source };
     const outcome = k3sFactsFromProbe(probe);
     if (!outcome.ok) {
       return failed(`not a usable K3s node: ${outcome.problems.join('; ')}`, { problems: outcome.problems, probe });
     }
     for (const w of outcome.warnings) ctx.warn(w);
-    const f = outcome.facts;
+    const f = {
+      ...outcome.facts,
+      node_name: settings.node_name,
+      node_name_source: settings.node_name_source,
+      connected_address: settings.connected_address,
+    };
     const result = ok(`K3s ${f.version}, data dir ${f.data_dir}, bin dir ${f.cni_bin_dir} (layout ${f.layout})`, {
       warnings: outcome.warnings,
     });

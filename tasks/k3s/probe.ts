@@ -38,6 +38,8 @@ export interface K3sProbe {
   binary: string | null;
   /** First line of `k3s --version` ('' when it printed nothing). */
   version_line: string;
+  /** `uname -m` ('' when unknown). */
+  machine: string;
   data_dir: string;
   /** 'argument', 'default' or 'config <file>' (the last file that set data-dir). */
   data_dir_source: string;
@@ -49,6 +51,8 @@ export interface K3sProbe {
   entries: Record<string, K3sEntry>;
   /** null when 10-flannel.conflist is not a readable regular file. */
   flannel_conflist_sha256: string | null;
+  /** Its top-level `cniVersion`, or null when it has none or does not parse. */
+  flannel_cni_version: string | null;
   multus_conf_present: boolean;
   /** Names in the bin dir other than K3s's own (what else was there: rollback keeps it). */
   bin_dir_others: string[];
@@ -78,6 +82,7 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     'if command -v "$bin" >/dev/null 2>&1; then k3s=$(command -v "$bin")',
     sh`elif [ "$bin" = ${DEFAULT_K3S_BINARY} ] && [ -x /usr/local/bin/k3s ]; then k3s=/usr/local/bin/k3s; fi`,
     `printf 'binary=%s\\n' "$k3s"`,
+    `printf 'machine=%s\\n' "$(uname -m)"`,
     `if [ -n "$k3s" ]; then printf 'version=%s\\n' "$("$k3s" --version 2>/dev/null | head -n 1)"; else echo version=; fi`,
     'src=argument',
     'if [ -z "$dd" ]; then',
@@ -94,6 +99,8 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     'echo data_dir_exists=yes',
     'conf=$dd/agent/etc/cni/net.d',
     `if [ -f "$conf/10-flannel.conflist" ]; then printf 'flannel_sha256=%s\\n' "$(sha "$conf/10-flannel.conflist")"; else echo flannel_sha256=; fi`,
+    // base64 keeps the JSON on one line; the parser reads its cniVersion.
+    `if [ -f "$conf/10-flannel.conflist" ]; then printf 'flannel_b64=%s\\n' "$(head -c 65536 "$conf/10-flannel.conflist" | base64 | tr -d '\\n')"; fi`,
     'if [ -e "$conf/00-multus.conf" ] || [ -L "$conf/00-multus.conf" ]; then echo multus_conf=yes; else echo multus_conf=no; fi',
     // Names as base64: any byte a file name may hold stays on one parseable line.
     `for p in "$conf"/*; do if [ -e "$p" ] || [ -L "$p" ]; then printf 'conffile '; printf '%s' "\${p##*/}" | base64 | tr -d '\\n'; echo; fi; done`,
@@ -172,6 +179,7 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
   return {
     binary: kv.get('binary') || null,
     version_line: kv.get('version') ?? '',
+    machine: kv.get('machine') ?? '',
     data_dir: kv.get('data_dir') ?? '',
     data_dir_source: kv.get('data_dir_source') ?? '',
     data_dir_exists: yes('data_dir_exists'),
@@ -188,10 +196,21 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
           },
     entries,
     flannel_conflist_sha256: validSha(kv.get('flannel_sha256')),
+    flannel_cni_version: cniVersionOf(kv.get('flannel_b64')),
     multus_conf_present: yes('multus_conf'),
     bin_dir_others: others.sort(),
     conf_dir_files: confFiles.sort(),
   };
+}
+
+function cniVersionOf(b64: string | undefined): string | null {
+  if (!b64) return null;
+  try {
+    const v = (JSON.parse(Buffer.from(b64, 'base64').toString('utf8')) as { cniVersion?: unknown }).cniVersion;
+    return typeof v === 'string' && /^\d+\.\d+\.\d+$/.test(v) ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 function validSha(s: string | undefined): string | null {

@@ -111,8 +111,13 @@ export const kubectlApply: TaskModule<KubectlApplyArgs> = {
     if (applied.exitCode !== 0) {
       // Some objects may have been applied before the failure: say so rather than hide it.
       const partly = typeof objects !== 'string' && objects.length > 0 ? applyOutcome(current, objects, 'resourceVersion') : undefined;
+      const error = kubectlError(applied);
+      const owners = conflictManagers(error);
+      const help = owners.length
+        ? `; these objects were created or changed by ${owners.map((o) => JSON.stringify(o)).join(', ')} (another tool: kubectl apply, Helm, an operator), and apply takes over their fields only when asked: force_conflicts (install: --force-conflicts or -e multus_force_conflicts=true)`
+        : '';
       return {
-        ...failed(`kubectl apply failed: ${kubectlError(applied)}`, partly ? { objects: partly.objects } : undefined),
+        ...failed(`kubectl apply failed: ${error}${help}`, partly ? { objects: partly.objects, ...(owners.length ? { conflicting_managers: owners } : {}) } : owners.length ? { conflicting_managers: owners } : undefined),
         changed: partly?.changed ?? false,
       };
     }
@@ -120,6 +125,11 @@ export const kubectlApply: TaskModule<KubectlApplyArgs> = {
     return result(applyOutcome(current, objects, 'resourceVersion'), false, ctx.diff);
   },
 };
+
+/** The field managers a server-side apply conflicted with (`conflict with "helm" using apps/v1: .spec…`). */
+export function conflictManagers(error: string): string[] {
+  return [...new Set([...error.matchAll(/conflict with "([^"]+)"/g)].map((m) => m[1]))];
+}
 
 function result(outcome: ApplyOutcome, dryRun: boolean, diff: boolean): TaskResult {
   const msg = describeOutcome(outcome.objects, dryRun);

@@ -4,11 +4,12 @@
  * wrong with a node. A check of severity 'warning' is reported but does not fail the task.
  */
 import { posix } from 'node:path';
-import { K3S_OWNED_PLUGINS, MULTUS_OWNED_BINARIES, type CniLayout } from '../k3s/layout.ts';
+import { K3S_OWNED_PLUGINS, type CniLayout } from '../k3s/layout.ts';
 import { multicallOverwrittenSince, type BackupRecord } from '../k3s/backup-record.ts';
 import { linkedNames, wantedLinkTarget } from '../k3s/facts.ts';
 import { describeEntry, type K3sProbe } from '../k3s/probe.ts';
 import type { MultusObservation } from './probe.ts';
+import { thickInstallerBinaries } from './release.ts';
 
 export interface VerifyCheck {
   name: string;
@@ -25,6 +26,8 @@ export interface VerifyInput {
   multusConfPath: string;
   socket: string;
   extraPlugins: string[];
+  /** The Multus release installed: which binaries its installer writes (release.ts). */
+  multusVersion?: string;
   multus: MultusObservation;
   /** Backups, newest first (latest, then pristine). */
   records: BackupRecord[];
@@ -38,7 +41,7 @@ export function evaluateMultusInstall(input: VerifyInput): VerifyCheck[] {
     ...multusConfChecks(input),
     flannelCheck(input),
     socketCheck(input),
-    readyzCheck(input),
+    healthzCheck(input),
   ];
 }
 
@@ -51,7 +54,7 @@ const fail = (name: string, detail: string, severity: VerifyCheck['severity'] = 
 });
 
 function pluginChecks(input: VerifyInput): VerifyCheck[] {
-  return [...MULTUS_OWNED_BINARIES, ...input.extraPlugins].map((name) => {
+  return [...thickInstallerBinaries(input.multusVersion), ...input.extraPlugins].map((name) => {
     const path = posix.join(input.binDir, name);
     const p = input.multus.plugins[name] ?? { kind: 'missing', executable: false };
     const check = `plugin ${name}`;
@@ -178,14 +181,16 @@ function socketCheck(input: VerifyInput): VerifyCheck {
     : fail('multus socket', `${input.socket} is not a socket (is multus-daemon running?)`);
 }
 
-function readyzCheck(input: VerifyInput): VerifyCheck {
-  const r = input.multus.readyz;
-  if (r.via === 'none') return fail('multus readyz', 'not checked: the host has neither curl nor python3', 'warning');
-  if (r.via === 'no-socket') return fail('multus readyz', `not asked: ${input.socket} is not a socket`, 'warning');
-  if (!('status' in r)) return fail('multus readyz', 'not asked', 'warning');
+/** v4.3.0 answers `/healthz` (GET or POST) and 404 for any other path (docs/k3s-multus.md §8). */
+function healthzCheck(input: VerifyInput): VerifyCheck {
+  const r = input.multus.healthz;
+  const name = 'multus healthz';
+  if (r.via === 'none') return fail(name, 'not checked: the host has neither curl nor python3', 'warning');
+  if (r.via === 'no-socket') return fail(name, `not asked: ${input.socket} is not a socket`, 'warning');
+  if (!('status' in r)) return fail(name, 'not asked', 'warning');
   return r.status === '200'
-    ? pass('multus readyz', `/readyz answered 200 (asked with ${r.via})`)
-    : fail('multus readyz', `/readyz answered ${r.status === '000' ? 'nothing' : r.status} (asked with ${r.via})`);
+    ? pass(name, `POST /healthz answered 200 (asked with ${r.via})`)
+    : fail(name, `POST /healthz answered ${r.status === '000' ? 'nothing' : r.status} (asked with ${r.via})`);
 }
 
 /** The checks that fail the task, and those that only warn. */

@@ -8,7 +8,8 @@ import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
 import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../k3s/layout.ts';
+import { k3sMultusPaths } from '../k3s/layout.ts';
+import { thickInstallerBinaries } from './release.ts';
 import { MULTUS_DEFAULTS, thickTag } from './manifest-vars.ts';
 import { checkOrApply } from '../lib/apply.ts';
 import { atomically, replaceByFile } from '../lib/atomic.ts';
@@ -131,7 +132,7 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
       data_dir: args.facts.data_dir,
       layout: args.facts.layout,
       bin_dir: args.facts.cni_bin_dir,
-      files_added: args.files_added ?? defaultFilesAdded(args.facts, args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS]),
+      files_added: args.files_added ?? defaultFilesAdded(args.facts, args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS], args.multus_version),
       backup: { dir: backupDir, pristine: stored.pristine ? posix.join(backupDir, PRISTINE) : null, latest: stored.latestDir ?? null },
       provision_version: provisionVersion(),
     };
@@ -162,10 +163,10 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
 };
 
 /** What a Multus thick install leaves on a node (docs/k3s-multus.md §10). */
-export function defaultFilesAdded(facts: K3sFacts, extraPlugins: string[]): string[] {
+export function defaultFilesAdded(facts: K3sFacts, extraPlugins: string[], multusVersion?: string): string[] {
   const paths = k3sMultusPaths(facts.data_dir, facts.layout);
   return [
-    ...[...MULTUS_OWNED_BINARIES, ...extraPlugins].map((name) => posix.join(facts.cni_bin_dir, name)),
+    ...[...thickInstallerBinaries(multusVersion), ...extraPlugins].map((name) => posix.join(facts.cni_bin_dir, name)),
     paths.multusConf,
     paths.socketDir,
     paths.cacheDir,

@@ -3,6 +3,7 @@
  * Pure: validates every var (all problems at once), applies defaults, and computes
  * everything conditional here so the template needs no control blocks.
  */
+import { createHash } from 'node:crypto';
 import { ValidationError, type Diagnostic } from '../../src/errors.ts';
 import {
   CNI_LAYOUTS,
@@ -37,6 +38,13 @@ export const MULTUS_DEFAULTS = {
    * 00-multus.conf behind, failing every new pod on the node.
    */
   multus_memory_limit: '256Mi',
+  /**
+   * The daemon's cniVersion: take the node's Flannel conflist's (k3s_facts reads it as
+   * `k3s.flannel_cni_version`). v4.3.0 refuses a cluster network below 0.4.0 under a
+   * top level of 0.4.0 or later and exits (docs/k3s-multus.md §8); K3s writes 1.0.0, a
+   * `--flannel-cni-conf` file may say anything.
+   */
+  multus_cni_version: '1.0.0',
 } as const;
 
 export const MULTUS_LOG_LEVELS = ['debug', 'verbose', 'error', 'panic'] as const;
@@ -47,13 +55,8 @@ export const DAEMON_CONF_DIR_IN_POD = '/host/etc/cni/net.d';
 export const DAEMON_SOCKET_DIR_IN_POD = '/host/run/multus/';
 export const DAEMON_CHROOT_DIR = '/hostroot';
 
-/**
- * K3s writes 10-flannel.conflist with cniVersion 1.0.0. Multus generates
- * 00-multus.conf with this version and the runtime speaks it to multus-shim, so
- * matching it avoids downgrading every result to an older spec (upstream's
- * sample 0.3.1 predates CNI 1.0).
- */
-export const MULTUS_CNI_VERSION = '1.0.0';
+/** CNI spec versions: what a conflist's `cniVersion` may be. */
+const CNI_VERSION = /^\d+\.\d+\.\d+$/;
 
 export interface DaemonConfig {
   chrootDir: string;
@@ -85,6 +88,10 @@ export interface MultusTemplateValues {
   multus_memory_limit: string;
   daemon_config: DaemonConfig;
   daemon_config_json: string;
+  /** In the pod template, so that a changed config replaces the pods (the daemon reads it once). */
+  daemon_config_sha256: string;
+  /** Required node affinity on kubernetes.io/hostname for `multus_node_names`, or `{}`. */
+  node_affinity: Record<string, unknown>;
 }
 
 export interface MultusManifestVars {
@@ -186,6 +193,18 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
     if (!QUANTITY.test(q)) fail(name, `must be a memory quantity such as 256Mi, got "${q}"`);
   }
 
+  const cniVersion = str('multus_cni_version');
+  if (!CNI_VERSION.test(cniVersion)) fail('multus_cni_version', `must be a CNI spec version such as 1.0.0, got "${cniVersion}"`);
+
+  const bundleDir = vars.k3s_bundle_dir === undefined || vars.k3s_bundle_dir === null ? undefined : String(vars.k3s_bundle_dir);
+  const bundleProblem = bundleDir === undefined ? undefined : dataDirProblem(bundleDir);
+  if (bundleProblem) fail('k3s_bundle_dir', bundleProblem);
+
+  const nodeNames = vars.multus_node_names;
+  if (nodeNames !== undefined && (!Array.isArray(nodeNames) || nodeNames.length === 0 || nodeNames.some((n) => typeof n !== 'string' || n === ''))) {
+    fail('multus_node_names', `must be a non-empty list of Kubernetes node names, got ${JSON.stringify(nodeNames)}`);
+  }
+
   const plugins = extraPlugins(vars.extra_cni_plugins, fail);
   const metricsPort = metricsPortOf(vars.multus_metrics_port, fail);
 
@@ -194,7 +213,7 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
   const paths = k3sMultusPaths(dataDir, layout);
   const daemonConfig: DaemonConfig = {
     chrootDir: DAEMON_CHROOT_DIR,
-    cniVersion: MULTUS_CNI_VERSION,
+    cniVersion,
     logLevel,
     logToStderr: true,
     cniConfigDir: DAEMON_CONF_DIR_IN_POD,
@@ -206,6 +225,7 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
     ...(metricsPort === undefined ? {} : { metricsPort }),
   };
 
+  const daemonConfigJson = JSON.stringify(daemonConfig, null, 4);
   const warnings: string[] = [];
   const multusVersion = withKnownDigest(multusImage, multusVersionTag);
   if (!multusVersion.includes('@sha256:')) {
@@ -237,7 +257,9 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
       multus_version: multusVersion,
       cni_plugins_image: pluginsImage,
       cni_bin_dir: paths.cniBinDir,
-      k3s_bundle_dir: paths.dataDir,
+      // Where K3s's bin-dir links point (k3s_facts' bundle_dir), when the data dir was given
+      // through a symlink; else <data-dir>/data.
+      k3s_bundle_dir: bundleDir ?? paths.dataDir,
       cni_conf_dir: paths.cniConfDir,
       multus_cache_dir: paths.cacheDir,
       extra_cni_plugins: plugins.join(' '),
@@ -245,7 +267,17 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
       multus_memory_request: memoryRequest,
       multus_memory_limit: memoryLimit,
       daemon_config: daemonConfig,
-      daemon_config_json: JSON.stringify(daemonConfig, null, 4),
+      daemon_config_json: daemonConfigJson,
+      daemon_config_sha256: createHash('sha256').update(daemonConfigJson).digest('hex'),
+      node_affinity: Array.isArray(nodeNames)
+        ? {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [...new Set(nodeNames as string[])].sort() }] }],
+              },
+            },
+          }
+        : {},
     },
   };
 }

@@ -9,7 +9,17 @@ import { MULTUS_DEFAULTS, multusManifestVars } from './manifest-vars.ts';
 import { renderMultusManifest } from './render.ts';
 
 /** Every variable the manifest reads (manifest-vars.ts); nothing else is looked at. */
-export const MULTUS_VAR_NAMES = [...Object.keys(MULTUS_DEFAULTS), 'multus_metrics_port'] as const;
+export const MULTUS_VAR_NAMES = [...Object.keys(MULTUS_DEFAULTS), 'multus_metrics_port', 'k3s_bundle_dir', 'multus_node_names'] as const;
+
+/** The Kubernetes node names of these hosts (k3s_node_name's `k8s_node_name` facts). */
+export function nodeNamesOf(vars: Readonly<Record<string, unknown>>, hosts: unknown): string[] | undefined {
+  if (!Array.isArray(hosts)) return undefined;
+  const hostvars = (vars.hostvars ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  return hosts.flatMap((h) => {
+    const name = typeof h === 'string' ? hostvars[h]?.k8s_node_name : undefined;
+    return typeof name === 'string' && name !== '' ? [name] : [];
+  });
+}
 
 /**
  * Only the manifest's own variables are read from the scope: reading every variable
@@ -57,6 +67,7 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       multus_image: str(`Image repository (default ${MULTUS_DEFAULTS.multus_image}).`),
       cni_plugins_image: str('Pinned image with the reference CNI plugins the extra-plugin installer copies from.'),
       k3s_data_dir: str(`K3s --data-dir (default ${MULTUS_DEFAULTS.k3s_data_dir}).`),
+      k3s_bundle_dir: str("`<data-dir>/data` as K3s's bin-dir links spell it (k3s_facts' `bundle_dir`); default `<k3s_data_dir>/data`."),
       k3s_cni_layout: { enum: ['cni', 'current'], description: "K3s CNI bin dir: 'cni' (data/cni, K3s ≥ v1.28.15/v1.29.10/v1.30.6/v1.31.2) or 'current' (data/current/bin, older)." },
       extra_cni_plugins: {
         type: 'array',
@@ -67,6 +78,17 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       multus_memory_request: str('Memory request of the daemon container (default 50Mi).'),
       multus_memory_limit: str('Memory limit of the daemon container (default 256Mi).'),
       multus_metrics_port: { type: ['integer', 'string'], description: 'Expose the daemon metrics on this port.' },
+      multus_cni_version: str("The daemon's `cniVersion` (default 1.0.0); install takes it from each node's Flannel conflist, since Multus v4.3.0 exits on a cluster network below 0.4.0 under a top level of 0.4.0 or later."),
+      multus_node_names: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Kubernetes node names the DaemonSet is pinned to (required node affinity on kubernetes.io/hostname). With `k3s_nodes`, taken from their `k8s_node_name` facts.',
+      },
+      cluster_nodes: {
+        type: 'array',
+        items: { type: 'object' },
+        description: "The cluster's Node objects (kubectl_get `resources`): nodes among them that the DaemonSet is not pinned to are named in a warning.",
+      },
       k3s_nodes: {
         type: 'array',
         items: { type: 'string' },
@@ -86,6 +108,8 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
   ],
   async run(args, ctx): Promise<TaskResult> {
     const vars = pickMultusVars(ctx.vars, args ?? {});
+    const pinned = vars.multus_node_names === undefined ? nodeNamesOf(ctx.vars, args.k3s_nodes) : undefined;
+    if (pinned && pinned.length > 0) vars.multus_node_names = pinned;
     let rendered;
     let paths;
     try {
@@ -102,6 +126,13 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       );
     }
     for (const warning of rendered.warnings) ctx.warn(warning);
+    const names = Array.isArray(vars.multus_node_names) ? (vars.multus_node_names as string[]) : undefined;
+    const outside = names && Array.isArray(args.cluster_nodes)
+      ? (args.cluster_nodes as Array<{ metadata?: { name?: string } }>).map((n) => n.metadata?.name ?? '').filter((n) => n && !names.includes(n))
+      : [];
+    if (outside.length > 0) {
+      ctx.warn(`cluster nodes outside this run get no Multus pod (not in the inventory or --limit; add them and rerun to install there): ${outside.join(', ')}`);
+    }
     const image = `${String(vars.multus_image ?? MULTUS_DEFAULTS.multus_image)}:${String(vars.multus_version ?? MULTUS_DEFAULTS.multus_version)}`;
     return {
       ...ok(`rendered the Multus manifest (${image}, CNI bin dir ${paths.cniBinDir})`),

@@ -21,14 +21,47 @@ export function smokeName(node: string): string {
   return `provision-smoke-${clean}`.slice(0, 63).replace(/-+$/, '');
 }
 
+const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) >>> 0;
+const toIp = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+
+/**
+ * host-local keeps its allocations per node (/var/lib/cni/networks on each), so one range
+ * shared by every node hands the same address out on each of them. Each node gets its own
+ * block of the subnet instead: `slots` equal power-of-two blocks, the block's first and
+ * last addresses left out (they would be the subnet's network or broadcast address at the
+ * edges). Throws when the subnet is too small or not IPv4 CIDR.
+ */
+export function smokeRange(subnet: string, slot: number, slots: number): { subnet: string; rangeStart: string; rangeEnd: string } {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(subnet);
+  if (!m || m[1].split('.').some((o) => Number(o) > 255) || Number(m[2]) > 30) throw new Error(`smoke subnet must be IPv4 CIDR of /30 or larger, got "${subnet}"`);
+  const bits = Number(m[2]);
+  const size = 2 ** (32 - bits);
+  const network = (toInt(m[1]) & ~(size - 1)) >>> 0;
+  const block = 2 ** Math.floor(Math.log2(size / Math.max(1, slots)));
+  if (block < 4 || slot < 0 || slot >= slots) throw new Error(`smoke subnet ${subnet} is too small for ${slots} nodes of at least 4 addresses each`);
+  const start = network + slot * block;
+  return { subnet: `${toIp(network)}/${bits}`, rangeStart: toIp(start + 1), rangeEnd: toIp(start + block - 2) };
+}
+
+/** This host's block of the subnet, when it shares it with peers. */
+export function slotOf(args: MultusSmokeArgs): { slot: number; slots: number } | undefined {
+  if (!args.peers || args.peers.length === 0) return undefined;
+  const slot = args.self === undefined ? -1 : args.peers.indexOf(args.self);
+  if (slot < 0) throw new Error(`self ${JSON.stringify(args.self)} is not one of peers`);
+  return { slot, slots: args.peers.length };
+}
+
 export function smokeManifest(args: MultusSmokeArgs, name: string): string {
   const namespace = args.namespace ?? 'default';
+  const subnet = args.subnet ?? '192.168.250.0/24';
+  const share = slotOf(args);
+  const range = share ? smokeRange(subnet, share.slot, share.slots) : { subnet };
   const config = {
     cniVersion: '1.0.0',
     type: 'ipvlan',
     master: args.master,
     mode: args.mode ?? 'l2',
-    ipam: { type: 'host-local', ranges: [[{ subnet: args.subnet ?? DEFAULT_SMOKE_SUBNET }]] },
+    ipam: { type: 'host-local', ranges: [[range]] },
   };
   const nad = {
     apiVersion: 'k8s.cni.cncf.io/v1',
@@ -45,7 +78,16 @@ export function smokeManifest(args: MultusSmokeArgs, name: string): string {
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 0,
       tolerations: [{ operator: 'Exists' }],
-      containers: [{ name: 'smoke', image: args.image ?? DEFAULT_SMOKE_IMAGE, command: ['sleep', '3600'] }],
+      // What the `restricted` Pod Security level asks of a pod.
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'smoke',
+          image: args.image ?? DEFAULT_SMOKE_IMAGE,
+          command: ['sleep', '3600'],
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+      ],
     },
   };
   // YAML documents: kubectl reads a stream that starts with `{` as JSON only, where `---` is invalid.
@@ -60,7 +102,9 @@ const schema = {
     node: { type: 'string', minLength: 1, description: 'Kubernetes node name the test pod is pinned to.' },
     master: { type: 'string', minLength: 1, description: 'Host NIC the ipvlan interface is created on (e.g. the default-route NIC).' },
     mode: { enum: ['l2', 'l3', 'l3s'], default: 'l2', description: 'ipvlan mode.' },
-    subnet: { type: 'string', default: DEFAULT_SMOKE_SUBNET, description: 'host-local IPAM subnet for net1.' },
+    subnet: { type: 'string', default: DEFAULT_SMOKE_SUBNET, description: 'host-local IPAM subnet for net1; with `peers`, split into one block per node.' },
+    peers: { type: 'array', items: { type: 'string' }, description: 'Hosts sharing `subnet` (e.g. `ansible_play_hosts`): each gets its own block of it, since host-local keeps its state per node.' },
+    self: { type: 'string', description: 'This host among `peers` (e.g. `inventory_hostname`).' },
     namespace: { type: 'string', default: 'default', description: 'Namespace of the test pod and definition.' },
     image: { type: 'string', default: DEFAULT_SMOKE_IMAGE, description: 'Pinned image of the test pod.' },
     timeout: { type: 'integer', minimum: 1, default: 120, description: 'Seconds to wait for net1.' },
@@ -89,12 +133,19 @@ export const multusSmoke: TaskModule<MultusSmokeArgs> = {
     const prefix = kubectlPrefix(args, ctx.vars);
     const name = smokeName(args.node);
     const namespace = args.namespace ?? 'default';
+    try {
+      smokeManifest(args, name);
+    } catch (e) {
+      return failed((e as Error).message);
+    }
     const applied = await ctx.change(kubectlCommand(prefix, ['apply', '--server-side', '--field-manager=provision', '-f', '-']), {
       stdin: smokeManifest(args, name),
     });
     if (applied.exitCode !== 0) {
       await cleanUp(ctx, prefix, name, namespace);
-      return failed(`could not create the smoke test objects: ${kubectlError(applied)}`);
+      const error = kubectlError(applied);
+      const hint = /PodSecurity|violates/.test(error) ? ` (namespace ${namespace} refuses the pod; set smoke_namespace to one that admits a restricted pod)` : '';
+      return failed(`could not create the smoke test objects: ${error}${hint}`);
     }
     try {
       return await waitForNet1(args, ctx, prefix, name, namespace);

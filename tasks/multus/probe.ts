@@ -1,8 +1,9 @@
 /**
  * What Multus thick left on a node (docs/k3s-multus.md §8–§10), read by one read-only script: its
  * binaries in the K3s CNI bin dir, 00-multus.conf, the Flannel conflist it points at, the
- * daemon's socket and whether `/readyz` answers (asked with curl, else python3, else not
- * at all). A pure parser turns the output into an observation.
+ * daemon's socket and whether `/healthz` answers (asked with curl, else python3, else not
+ * at all). v4.3.0 serves `/healthz` only, for GET and POST; every other path is 404
+ * (docs/k3s-multus.md §8). It is POSTed, as multus-shim does before each CNI call. A pure parser turns the output into an observation.
  */
 import { TaskError } from '../../src/errors.ts';
 import { sh } from '../../src/connection/quote.ts';
@@ -21,8 +22,8 @@ export interface MultusObservation {
   /** Content of 10-flannel.conflist, or null when it is not a regular file. */
   flannel_conflist: string | null;
   socket_is_socket: boolean;
-  /** How /readyz was asked, and the HTTP status it answered ('000': no answer). */
-  readyz: { via: 'curl' | 'python3'; status: string } | { via: 'none' | 'no-socket' };
+  /** How /healthz was asked, and the HTTP status it answered ('000': no answer). */
+  healthz: { via: 'curl' | 'python3'; status: string } | { via: 'none' | 'no-socket' };
 }
 
 export interface MultusProbeOptions {
@@ -33,13 +34,13 @@ export interface MultusProbeOptions {
   socket: string;
 }
 
-/** HTTP/1.0 GET over a unix socket; prints the status code, or 000. */
-export const PYTHON_READYZ = [
+/** HTTP/1.0 POST of /healthz over a unix socket; prints the status code, or 000. */
+export const PYTHON_HEALTHZ = [
   'import socket, sys',
   's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
   's.settimeout(5)',
   's.connect(sys.argv[1])',
-  's.sendall(b"GET /readyz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n")',
+  's.sendall(b"POST /healthz HTTP/1.0\\r\\nHost: localhost\\r\\nContent-Length: 0\\r\\n\\r\\n")',
   'd = b""',
   'while b"\\r\\n" not in d:',
   '    c = s.recv(256)',
@@ -50,7 +51,7 @@ export const PYTHON_READYZ = [
 
 export function multusProbeCommand(o: MultusProbeOptions): string {
   return [
-    sh`bindir=${o.binDir}; conf=${o.multusConf}; flannel=${o.flannelConflist}; sock=${o.socket}; py=${PYTHON_READYZ}`,
+    sh`bindir=${o.binDir}; conf=${o.multusConf}; flannel=${o.flannelConflist}; sock=${o.socket}; py=${PYTHON_HEALTHZ}`,
     sh`for n in ${o.plugins}; do`,
     '  p=$bindir/$n',
     '  if [ -L "$p" ]; then k=symlink; elif [ -f "$p" ]; then k=file; elif [ -e "$p" ]; then k=other; else k=missing; fi',
@@ -61,11 +62,11 @@ export function multusProbeCommand(o: MultusProbeOptions): string {
     `show() { if [ -f "$2" ]; then printf '%s ' "$1"; base64 < "$2" | tr -d '\\n'; echo; else echo "$1 -"; fi; }`,
     'show conf "$conf"; show flannel "$flannel"',
     'if [ -S "$sock" ]; then echo socket=yes; else echo socket=no; fi',
-    'if ! [ -S "$sock" ]; then echo readyz=no-socket',
+    'if ! [ -S "$sock" ]; then echo healthz=no-socket',
     'elif command -v curl >/dev/null 2>&1; then',
-    `  echo "readyz=curl $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$sock" http://localhost/readyz 2>/dev/null)"`,
-    'elif command -v python3 >/dev/null 2>&1; then echo "readyz=python3 $(python3 -c "$py" "$sock" 2>/dev/null)"',
-    'else echo readyz=none; fi',
+    `  echo "healthz=curl $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST --data '' --unix-socket "$sock" http://localhost/healthz 2>/dev/null)"`,
+    'elif command -v python3 >/dev/null 2>&1; then echo "healthz=python3 $(python3 -c "$py" "$sock" 2>/dev/null)"',
+    'else echo healthz=none; fi',
   ].join('\n');
 }
 
@@ -79,9 +80,9 @@ export function parseMultusProbe(result: ExecResult): MultusObservation {
     multus_conf: null,
     flannel_conflist: null,
     socket_is_socket: false,
-    readyz: { via: 'none' },
+    healthz: { via: 'none' },
   };
-  let sawReadyz = false;
+  let sawHealthz = false;
   for (const line of result.stdout.split('\n')) {
     if (line === '') continue;
     const [word, ...rest] = line.split(' ');
@@ -95,17 +96,17 @@ export function parseMultusProbe(result: ExecResult): MultusObservation {
       else obs.flannel_conflist = text;
     } else if (line.startsWith('socket=')) {
       obs.socket_is_socket = line === 'socket=yes';
-    } else if (line.startsWith('readyz=')) {
-      sawReadyz = true;
-      const [via, status] = line.slice('readyz='.length).split(' ');
-      if (via === 'curl' || via === 'python3') obs.readyz = { via, status: /^\d{3}$/.test(status ?? '') ? status : '000' };
-      else if (via === 'none' || via === 'no-socket') obs.readyz = { via };
+    } else if (line.startsWith('healthz=')) {
+      sawHealthz = true;
+      const [via, status] = line.slice('healthz='.length).split(' ');
+      if (via === 'curl' || via === 'python3') obs.healthz = { via, status: /^\d{3}$/.test(status ?? '') ? status : '000' };
+      else if (via === 'none' || via === 'no-socket') obs.healthz = { via };
       else throw unexpected(line);
     } else {
       throw unexpected(line);
     }
   }
-  if (!sawReadyz) throw new TaskError(`Multus probe output is incomplete: ${JSON.stringify(result.stdout.slice(0, 200))}`);
+  if (!sawHealthz) throw new TaskError(`Multus probe output is incomplete: ${JSON.stringify(result.stdout.slice(0, 200))}`);
   return obs;
 }
 

@@ -50,7 +50,7 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
   }
 }
 
-const readyz = (node: string) => lab.exec(node, 'curl -s -o /dev/null -w %{http_code} --unix-socket /run/multus/multus.sock http://multus/readyz');
+const healthz = (node: string) => lab.exec(node, 'curl -s -o /dev/null -w %{http_code} -X POST --unix-socket /run/multus/multus.sock http://multus/healthz');
 const exists = (file: string) => {
   try {
     lstatSync(file);
@@ -113,7 +113,7 @@ t.test('applying the rendered manifest runs Multus on every node, ready 1/3 … 
     t.equal(statSync(conf).mode & 0o777, 0o600, `${node}: 00-multus.conf is 0600`);
     const multus = JSON.parse(readFileSync(conf, 'utf8'));
     t.match(multus, { type: 'multus-shim', cniVersion: '1.0.0', name: 'multus-cni-network', clusterNetwork: /\/10-flannel\.conflist$/ });
-    t.equal((await readyz(node)).stdout, '200', `${node}: the socket answers /readyz`);
+    t.equal((await healthz(node)).stdout, '200', `${node}: the socket answers /healthz`);
   }
 });
 
@@ -157,7 +157,7 @@ t.test('delete: SIGTERM cleans up, a killed daemon leaves 00-multus.conf and a d
   }
   t.ok(exists(host('node2', `${CONF_DIR}/00-multus.conf`)), 'node2: 00-multus.conf left behind');
   t.ok(lstatSync(host('node2', '/run/multus/multus.sock')).isSocket(), 'node2: socket file left behind');
-  t.equal((await readyz('node2')).stdout, '000', 'node2: nothing answers on it');
+  t.equal((await healthz('node2')).stdout, '000', 'node2: nothing answers on it');
 
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stuck', namespace: 'default', annotations: { 'k8s.v1.cni.cncf.io/networks': 'ipvlan-def' } }, spec: { nodeName: 'node2', containers: [{ name: 'c', image: 'busybox' }] } };
   await applyOnNode1(JSON.stringify(pod));
@@ -181,7 +181,7 @@ t.test('knobs: overwriteAll freezes host-local, neverReady holds readiness at 2/
   t.ok(lstatSync(host('node2', `${CNI_DIR}/host-local`)).isSymbolicLink(), 'node2: host-local is still K3s\'s link');
   t.notOk(exists(host('node1', `${CONF_DIR}/00-multus.conf`)), 'node1: a never-ready daemon writes no 00-multus.conf');
   t.notOk(exists(host('node1', '/run/multus/multus.sock')), 'node1: and opens no socket');
-  t.equal((await readyz('node2')).stdout, '200', 'node2: a new daemon replaced the stale socket');
+  t.equal((await healthz('node2')).stdout, '200', 'node2: a new daemon replaced the stale socket');
 });
 
 t.test('K3s upgrade re-points symlinks, leaves regular files; a restart changes nothing', async (t) => {

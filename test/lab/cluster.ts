@@ -7,14 +7,32 @@ import { join } from 'node:path';
 import { startLab, type StartLabExtraOptions } from './lab.ts';
 import type { Lab, StartLabOptions } from './types.ts';
 import { startKubeApi, kubeconfigText, type KubeApi } from './kube-api/server.ts';
-import { DEFAULT_DATA_DIR, upgradeK3sLayout, writeK3sLayout, type K3sUpgradeResult } from './k3s-layout.ts';
+import { DEFAULT_DATA_DIR, safeNodePath, upgradeK3sLayout, writeK3sLayout, type K3sUpgradeResult } from './k3s-layout.ts';
+import { quote } from '../../src/connection/quote.ts';
 import { DEFAULT_K3S_VERSION } from './k3s-standin.ts';
-import { startKubeletSim, type KubeletSim, type NodeKnobs, type SimNode } from './kubelet-sim/index.ts';
+import { k3sBinDir, releaseCacheSync, startKubeletSim, type KubeletSim, type NodeKnobs, type SimNode } from './kubelet-sim/index.ts';
 import { writeClusterInventory } from './cluster-inventory.ts';
 
 export interface ClusterNodeOptions extends NodeKnobs {
   /** This node's K3s release (default: the cluster's). */
   k3sVersion?: string;
+  /** This node's K3s --data-dir (default: the cluster's). */
+  dataDir?: string;
+  /** Where a non-default data dir is given: config.yaml (default) or only K3s's command line. */
+  dataDirIn?: 'config' | 'command-line';
+  /** The data dir is an absolute symlink to this directory (k3s-ansible's k3s_server_location). */
+  symlinkedTo?: string;
+}
+
+export interface ClusterInventoryOptions {
+  /** Name hosts by their address, as k3s-ansible's sample inventory does (default: by node name). */
+  hostsByAddress?: boolean;
+  /** Extra `all.vars` (e.g. k3s_server_location). */
+  vars?: Record<string, unknown>;
+  /** Put the cluster's data dir in the inventory as k3s_data_dir when not the default (default true). */
+  dataDirVar?: boolean;
+  /** Cluster nodes the inventory does not list. */
+  leaveOut?: string[];
 }
 
 export interface ClusterOptions {
@@ -27,6 +45,7 @@ export interface ClusterOptions {
   podStartDelayMs?: number;
   /** API port (default: a free one). */
   apiPort?: number;
+  inventory?: ClusterInventoryOptions;
   log?: (line: string) => void;
 }
 
@@ -44,6 +63,8 @@ export interface Cluster {
   /** The K3s release each node runs now. */
   k3sVersion(node: string): string;
   setKnob<K extends keyof NodeKnobs>(node: string, knob: K, value: NodeKnobs[K]): void;
+  /** Let a daemon started with the `holdCacheSync` knob finish starting. */
+  releaseCacheSync(node: string): void;
   /** Simulated K3s upgrade of one node (or a restart when `version` is what it runs). */
   upgradeK3s(node: string, version: string): K3sUpgradeResult;
   /** Stops the simulation and the API; the lab too, unless `keepLab`. */
@@ -79,18 +100,31 @@ export async function attachCluster(lab: Lab, options: ClusterOptions = {}): Pro
     name: n.name,
     address: n.address,
     subnetIndex: i,
-    k3sDataDir: dataDir,
-    at: (path: string) => lab.hostPath(n, path),
+    k3sDataDir: options.perNode?.[n.name]?.dataDir ?? dataDir,
+    // Host-side paths follow the node's own symlinks (a symlinked data dir stays in the node).
+    at: safeNodePath((path: string) => lab.hostPath(n, path)),
   }));
-  for (const node of nodes) {
-    writeK3sLayout(node.at, { dataDir, version: versions.get(node.name), subnetIndex: node.subnetIndex, kubeconfig });
+  for (const [i, node] of nodes.entries()) {
+    const o = options.perNode?.[node.name] ?? {};
+    writeK3sLayout(node.at, {
+      dataDir: node.k3sDataDir,
+      version: versions.get(node.name),
+      subnetIndex: node.subnetIndex,
+      kubeconfig,
+      dataDirIn: o.dataDirIn,
+      symlinkedTo: o.symlinkedTo,
+    });
     if (versions.get(node.name) !== versions.get(nodes[0].name)) setKubeletVersion(api, node.name, versions.get(node.name) ?? '');
+    node.cniBinDir = k3sBinDir(node);
+    // K3s runs: `k3s server` on the first node, `k3s agent` on the others (idle stand-ins).
+    const flags = o.dataDirIn === 'command-line' ? ` --data-dir ${quote(node.k3sDataDir)}` : '';
+    await lab.exec(node.name, `setsid /usr/local/bin/k3s ${i === 0 ? 'server' : 'agent'}${flags} </dev/null >/dev/null 2>&1 &`);
   }
   const knobs = Object.fromEntries(
-    Object.entries(options.perNode ?? {}).map(([name, o]) => [name, { neverReady: o.neverReady, overwriteAll: o.overwriteAll, writeThrough: o.writeThrough, killed: o.killed }]),
+    Object.entries(options.perNode ?? {}).map(([name, { k3sVersion: _v, dataDir: _d, dataDirIn: _i, symlinkedTo: _s, ...knobs }]) => [name, knobs]),
   );
   const sim = startKubeletSim({ store: api.store, nodes, knobs, podStartDelayMs: options.podStartDelayMs, log: options.log });
-  const inventoryFile = writeClusterInventory(lab, dataDir);
+  const inventoryFile = writeClusterInventory(lab, dataDir, options.inventory);
   const kubeconfigFile = api.kubeconfigPath(join(lab.dir, 'kube'));
 
   const nodeOf = (name: string): SimNode => {
@@ -107,9 +141,11 @@ export async function attachCluster(lab: Lab, options: ClusterOptions = {}): Pro
     kubeconfigFile,
     k3sVersion: (node) => versions.get(nodeOf(node).name) ?? DEFAULT_K3S_VERSION,
     setKnob: (node, knob, value) => sim.setKnob(nodeOf(node).name, knob, value),
+    releaseCacheSync: (node) => releaseCacheSync(nodeOf(node)),
     upgradeK3s(name, version) {
       const node = nodeOf(name);
-      const result = upgradeK3sLayout(node.at, dataDir, version, node.subnetIndex);
+      const result = upgradeK3sLayout(node.at, node.k3sDataDir, version, node.subnetIndex);
+      node.cniBinDir = k3sBinDir(node); // the agent restarted: K3s picks its bin dir again
       versions.set(name, version);
       setKubeletVersion(api, name, version);
       return result;

@@ -33,6 +33,55 @@ export interface K3sLayoutOptions {
   subnetIndex: number;
   /** Kubeconfig text for the API stand-in, stored where K3s keeps its own. */
   kubeconfig: string;
+  /** Where a non-default data dir is given: `data-dir:` in config.yaml (default), or only on K3s's command line. */
+  dataDirIn?: 'config' | 'command-line';
+  /**
+   * The data dir is an absolute symlink to this directory (k3s-ansible's current way to move
+   * it: roles/prereq/tasks/main.yml). `at` must then follow in-node symlinks (safeNodePath).
+   */
+  symlinkedTo?: string;
+}
+
+/**
+ * An in-node path mapper that follows in-node symlinks in every existing component, so a
+ * host-side write through a node's absolute symlink lands inside the node, never on the
+ * host's own file system. Missing components are appended as they are.
+ */
+export function safeNodePath(raw: NodePath): NodePath {
+  return (inNodePath: string) => {
+    // Parents only, as the kernel resolves a path for lstat, rename or symlink: the last
+    // component itself (e.g. data/current, a symlink to be replaced) is left as it is.
+    const normal = posix.normalize(inNodePath);
+    if (normal === '/') return raw(normal);
+    const last = posix.basename(normal);
+    const parts = posix.dirname(normal).split('/').filter(Boolean);
+    let resolved = '/';
+    for (let hops = 0; parts.length > 0; ) {
+      const part = parts.shift() as string;
+      const next = posix.join(resolved, part);
+      let host: string;
+      try {
+        host = raw(next);
+      } catch {
+        resolved = next; // above the per-node mounts: the host's own directories
+        continue;
+      }
+      let link: string | undefined;
+      try {
+        link = lstatSync(host).isSymbolicLink() ? readlinkSync(host) : undefined;
+      } catch {
+        return raw(posix.join(next, ...parts, last));
+      }
+      if (link === undefined) {
+        resolved = next;
+        continue;
+      }
+      if (++hops > 40) throw new Error(`too many symlinks in ${inNodePath}`);
+      parts.unshift(...link.split('/').filter(Boolean));
+      if (link.startsWith('/')) resolved = '/';
+    }
+    return raw(posix.join(resolved, last));
+  };
 }
 
 export interface K3sUpgradeResult {
@@ -51,13 +100,17 @@ const CNI_ENTRIES = ['cni', ...K3S_PLUGIN_LINKS];
 export function writeK3sLayout(at: NodePath, options: K3sLayoutOptions): { dataDir: string; version: string; hash: string } {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   const version = options.version ?? DEFAULT_K3S_VERSION;
+  if (options.symlinkedTo) {
+    mkdirSync(at(options.symlinkedTo), { recursive: true, mode: 0o755 });
+    replaceWithSymlink(at(dataDir), options.symlinkedTo);
+  }
   const hash = installBundle(at, dataDir, version);
   pointCurrent(at, dataDir, hash);
   if (hasStableCniDir(version)) syncCniDir(at, dataDir, hash);
   writeAgentFiles(at, dataDir, options.subnetIndex);
 
   const config = ['# K3s configuration (lab)', 'write-kubeconfig-mode: "0600"'];
-  if (dataDir !== DEFAULT_DATA_DIR) config.push(`data-dir: ${dataDir}`);
+  if (dataDir !== DEFAULT_DATA_DIR && options.dataDirIn !== 'command-line') config.push(`data-dir: ${dataDir}`);
   writeFile(at(K3S_CONFIG), `${config.join('\n')}\n`, 0o644);
   writeFile(at(K3S_KUBECONFIG), options.kubeconfig, 0o600);
   writeK3sCommand(at, version);

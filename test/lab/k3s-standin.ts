@@ -97,8 +97,9 @@ export function k3sCommandScript(version: string, kubectl: string): string {
   const { commit, go } = releaseOf(version);
   return [
     '#!/bin/sh',
-    `# Lab stand-in for the k3s command of K3s ${version}: not K3s. Only --version and`,
-    '# kubectl are simulated; kubectl is the real one, talking to the lab API stand-in.',
+    `# Lab stand-in for the k3s command of K3s ${version}: not K3s. Only --version,`,
+    '# kubectl (the real one, talking to the lab API stand-in) and an idle server/agent',
+    '# process (for its command line) are simulated.',
     `K3S_VERSION=${quote(version)}`,
     `REAL_KUBECTL=${quote(kubectl)}`,
     'run_kubectl() {',
@@ -108,6 +109,9 @@ export function k3sCommandScript(version: string, kubectl: string): string {
     'case "${1:-}" in',
     `  --version|-v|version) printf 'k3s version %s (%s)\\ngo version %s\\n' "$K3S_VERSION" ${quote(commit)} ${quote(go)} ;;`,
     '  kubectl) shift; run_kubectl "$@" ;;',
+    // What `ps` shows of a running K3s: `k3s server|agent FLAGS…` (comm "k3s"), its
+    // command line and environment readable in /proc. Nothing else of K3s runs.
+    '  server|agent) trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done ;;',
     '  *) echo "k3s (lab stand-in for $K3S_VERSION): \'${1:-}\' is not simulated; only --version and kubectl are" >&2; exit 1 ;;',
     'esac',
     '',

@@ -34,10 +34,10 @@ function result(run: InProcessRun, task: string): { status: string; msg: string;
   return { status: e.status, msg: e.result.msg, ...(e.delegatedTo ? { delegatedTo: e.delegatedTo } : {}) };
 }
 
-/** GET /readyz on a node's multus socket, from the host side of its /run. */
-function readyz(socketPath: string): Promise<number | string> {
+/** GET /healthz on a node's multus socket, from the host side of its /run. */
+function healthz(socketPath: string): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/readyz', timeout: 2000 }, (res) => {
+    const req = request({ socketPath, path: '/healthz', timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -77,7 +77,7 @@ t.test('kubectl tasks on a 3-node lab cluster', { skip }, async (t) => {
       t.equal(lstatSync(at(node, CONF)).mode & 0o777, 0o600, `${node}: 00-multus.conf is 0600`);
       const conf = JSON.parse(readFileSync(at(node, CONF), 'utf8'));
       t.match(conf, { type: 'multus-shim', clusterNetwork: /\/10-flannel\.conflist$/ }, `${node}: delegates to flannel`);
-      t.equal(await readyz(at(node, SOCKET)), 200, `${node}: the socket answers`);
+      t.equal(await healthz(at(node, SOCKET)), 200, `${node}: the socket answers`);
     }
   });
 
@@ -142,14 +142,14 @@ t.test('kubectl tasks on a 3-node lab cluster', { skip }, async (t) => {
     t.match(result(run, APPLY), { status: 'changed', delegatedTo: 'localhost', msg: /daemonset\.apps\/kube-multus-ds created/ });
     const kubectl = run.commands.filter((c) => c.command.includes(' get ') || c.command.includes(' apply '));
     t.ok(kubectl.length > 0 && kubectl.every((c) => c.command.startsWith(`kubectl --kubeconfig ${cluster.kubeconfigFile} `)), 'kubectl with the kubeconfig');
-    for (const node of NODES) t.equal(await readyz(at(node, SOCKET)), 200, `${node}: running again`);
+    for (const node of NODES) t.equal(await healthz(at(node, SOCKET)), 200, `${node}: running again`);
 
     cluster.setKnob('node2', 'killed', true);
     const del = await runInProcess(file, playbook, { extraVars: { multus_state: 'absent' } });
     t.match(result(del, DELETE), { status: 'changed' });
     t.ok(existsSync(at('node2', CONF)), 'node2: 00-multus.conf stays after SIGKILL');
     t.ok(existsSync(at('node2', SOCKET)), 'node2: the dead socket stays');
-    t.match(await readyz(at('node2', SOCKET)), 'ECONNREFUSED', 'node2: nothing answers');
+    t.match(await healthz(at('node2', SOCKET)), 'ECONNREFUSED', 'node2: nothing answers');
     for (const node of ['node1', 'node3']) {
       t.notOk(existsSync(at(node, CONF)), `${node}: 00-multus.conf removed`);
       t.notOk(existsSync(at(node, SOCKET)), `${node}: socket removed`);

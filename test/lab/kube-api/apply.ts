@@ -192,3 +192,33 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   }
   return result;
 }
+
+/**
+ * An update (PUT or a merge patch, as a client-side `kubectl apply` sends with
+ * fieldManager=kubectl-client-side-apply) takes ownership of every field it changes,
+ * under operation Update, from whoever owned it: apimachinery's fieldmanager records it
+ * so, and that is why a later server-side apply with other values conflicts with it.
+ */
+export function recordUpdate(current: KubeObject, next: KubeObject, manager: string, now: string): void {
+  const nextPaths = leafPaths(fieldSetOf(cleanAppliedConfig(next)));
+  const changedKeys = new Set<string>();
+  const changedPaths = nextPaths.filter((path) => {
+    const differs = JSON.stringify(valueAt(current, path)) !== JSON.stringify(valueAt(next, path));
+    if (differs) changedKeys.add(pathKey(path));
+    return differs;
+  });
+  if (changedPaths.length === 0) return;
+  const entries: ManagedFieldsEntry[] = [];
+  let mine: ManagedFieldsEntry | undefined;
+  for (const entry of clone(current.metadata.managedFields ?? [])) {
+    if (entry.manager === manager && entry.operation === 'Update') {
+      mine = entry;
+      continue;
+    }
+    const remaining = leafPaths(entry.fieldsV1).filter((p) => !changedKeys.has(pathKey(p)));
+    if (remaining.length > 0) entries.push({ ...entry, fieldsV1: setFromPaths(remaining) });
+  }
+  const owned = [...(mine ? leafPaths(mine.fieldsV1).filter((p) => !changedKeys.has(pathKey(p))) : []), ...changedPaths];
+  entries.push({ manager, operation: 'Update', apiVersion: next.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: setFromPaths(owned) });
+  next.metadata.managedFields = entries;
+}

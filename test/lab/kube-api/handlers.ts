@@ -8,7 +8,7 @@ import type { ObjectStore } from './store.ts';
 import type { ResourcePath } from './paths.ts';
 import type { KubeObject } from './types.ts';
 import { apiVersionOf, clone } from './types.ts';
-import { mergePatch, serverSideApply } from './apply.ts';
+import { mergePatch, recordUpdate, serverSideApply } from './apply.ts';
 import { checkIdentity, fieldValidation } from './validate.ts';
 import {
   alreadyExists,
@@ -149,6 +149,7 @@ function patch(store: ObjectStore, request: ResourceRequest, name: string): Repl
     if (path.type.hasStatus) next.status = current.status;
     if (next.status === undefined) delete next.status;
     checkIdentity(next, { type: path.type, namespace: path.namespace, name });
+    recordUpdate(current, next, query.get('fieldManager') ?? 'unknown', timestamp());
     return { status: 200, body: write(store, request, next, current).object };
   }
   throw unsupportedMediaType(request.contentType);

@@ -67,7 +67,7 @@ function overSocket(socketPath: string, method: 'GET' | 'POST', path: string, bo
   });
 }
 
-/** K3s's bin dir as containerd is given it: data/cni while its host-local is there, else data/current/bin. */
+/** The bin dir K3s picks at agent start: data/cni when its host-local is there, else data/current/bin. */
 export function k3sBinDir(node: SimNode): string {
   const stable = posix.join(node.k3sDataDir, 'data', 'cni');
   return resolveInNode(node.at, posix.join(stable, 'host-local'))?.executable ? stable : posix.join(node.k3sDataDir, 'data', 'current', 'bin');
@@ -84,11 +84,13 @@ async function attachProblem(ctx: AttachContext, node: SimNode, networks: Networ
   } catch {
     return `Multus is not set up on node ${node.name}: no 00-multus.conf in ${confDir}, so the pod would get no secondary network`;
   }
-  const binDir = k3sBinDir(node);
+  // Fixed when the K3s agent started: a host-local lost since then does not move it.
+  const binDir = node.cniBinDir ?? k3sBinDir(node);
   const shim = conf.type ?? 'multus-shim';
   if (!found(node, binDir, shim)) return `failed to find plugin "${shim}" in path [${binDir}]`;
   try {
-    await overSocket(hostSide(node.at, SHIM_SOCKET), 'GET', '/readyz');
+    // multus-shim POSTs /healthz before each CNI call (pkg/server/api/shim.go, api.go WaitUntilAPIReady).
+    await overSocket(hostSide(node.at, SHIM_SOCKET), 'POST', '/healthz', 'null');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOENT' ? 'no such file or directory' : (e as Error).message;
@@ -102,7 +104,10 @@ async function attachProblem(ctx: AttachContext, node: SimNode, networks: Networ
     pod?.daemonPod
       ? resolveInPod(node.at, pod.daemonPod.spec, pod.daemonPod.container, posix.join(daemonBinDir, plugin))?.executable === true
       : found(node, daemonBinDir, plugin);
-  for (const plugin of clusterNetworkPlugins(node, confDir)) {
+  // Flannel delegates to bridge with host-local IPAM (flannel-io/cni-plugin): without
+  // host-local the cluster network's ADD fails, whatever Multus does.
+  const cluster = clusterNetworkPlugins(node, confDir);
+  for (const plugin of cluster.includes('flannel') ? [...cluster, 'bridge', 'host-local'] : cluster) {
     if (!inDaemon(plugin)) return `failed to find plugin "${plugin}" in path [${daemonBinDir}]`;
   }
   for (const net of networks) {
@@ -128,7 +133,7 @@ function clusterNetworkPlugins(node: SimNode, confDir: string): string[] {
 
 interface NadConfig {
   type?: string;
-  ipam?: { type?: string; subnet?: string; rangeStart?: string; gateway?: string; ranges?: Array<Array<{ subnet?: string; rangeStart?: string; gateway?: string }>> };
+  ipam?: { type?: string; subnet?: string; rangeStart?: string; rangeEnd?: string; gateway?: string; ranges?: Array<Array<{ subnet?: string; rangeStart?: string; rangeEnd?: string; gateway?: string }>> };
 }
 
 function nadConfig(nad: KubeObject): NadConfig {
@@ -143,16 +148,26 @@ function nadConfig(nad: KubeObject): NadConfig {
 const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const toIp = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
-/** The next address host-local would hand out from the NAD's first range (IPv4). */
+/**
+ * The next address host-local would hand out from the NAD's first range (IPv4), as
+ * containernetworking/plugins' plugins/ipam/host-local/backend/allocator/range.go
+ * Canonicalize sets it up: rangeStart defaults to the subnet's first host address, the
+ * gateway defaults to that same address and is never handed out, so a range without
+ * rangeStart or gateway starts at .2; rangeEnd defaults to the last address before broadcast.
+ */
 function nextAddress(config: NadConfig, used: number): string | undefined {
   const range = config.ipam?.ranges?.[0]?.[0] ?? config.ipam ?? {};
   if (!range.subnet) return undefined;
   const [network, bits] = range.subnet.split('/');
-  const first = range.rangeStart ? toInt(range.rangeStart) : (toInt(network) & (~0 << (32 - Number(bits)))) + 1;
-  for (let n = first, skip = used; ; n++) {
-    if (toIp(n) === range.gateway) continue;
+  const base = (toInt(network) & (~0 << (32 - Number(bits)))) >>> 0;
+  const gateway = range.gateway ?? toIp(base + 1);
+  const first = range.rangeStart ? toInt(range.rangeStart) : base + 1;
+  const last = range.rangeEnd ? toInt(range.rangeEnd) : base + 2 ** (32 - Number(bits)) - 2;
+  for (let n = first, skip = used; n <= last; n++) {
+    if (toIp(n) === gateway) continue;
     if (skip-- === 0) return toIp(n);
   }
+  return undefined; // host-local: "no IP addresses available in range set"
 }
 
 /** Addresses handed out so far, per "node/network". */

@@ -42,6 +42,23 @@ export function isMultusDaemonSet(ds: KubeObject): boolean {
   return (spec?.template?.spec?.containers ?? []).some((c) => /multus/.test(c.image ?? ''));
 }
 
+/**
+ * The nodes a DaemonSet's pods may run on: its template's required node affinity, as the
+ * DaemonSet controller reads it (pkg/controller/daemon: NodeShouldRunDaemonPod checks the
+ * pod's node affinity). Only `In`/`NotIn` on `kubernetes.io/hostname` (the node's name
+ * here) are modelled; any other term matches nothing, so an unmodelled spec shows up.
+ */
+export function eligibleNodes(ds: KubeObject, nodes: SimNode[]): SimNode[] {
+  type Expr = { key?: string; operator?: string; values?: string[] };
+  const spec = ds.spec as { template?: { spec?: { affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Array<{ matchExpressions?: Expr[] }> } } } } } };
+  const terms = spec.template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!terms) return nodes;
+  const matches = (node: SimNode, e: Expr) =>
+    e.key === 'kubernetes.io/hostname' && (e.operator === 'In' ? (e.values ?? []).includes(node.name) : e.operator === 'NotIn' ? !(e.values ?? []).includes(node.name) : false);
+  // Terms are ORed, the expressions of one term ANDed.
+  return nodes.filter((node) => terms.some((t) => (t.matchExpressions ?? []).every((e) => matches(node, e))));
+}
+
 const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name ?? ''}`;
 
 export class DaemonSetController {
@@ -61,13 +78,22 @@ export class DaemonSetController {
     return next;
   }
 
-  /** Resolves once nothing is queued any more. */
+  /** Daemons still between "socket open" and "00-multus.conf written", and probes not yet passed. */
+  private readonly starting = new Set<Promise<unknown>>();
+
+  /** Resolves once nothing is queued any more and every started daemon finished starting. */
   async idle(): Promise<void> {
     let seen: Promise<void>;
     do {
       seen = this.queue;
       await seen;
+      await Promise.all([...this.starting]);
     } while (seen !== this.queue);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.starting.add(p);
+    void p.finally(() => this.starting.delete(p));
   }
 
   onEvent(event: WatchEvent): void {
@@ -142,7 +168,16 @@ export class DaemonSetController {
     const state = this.states.get(key);
     if (!ds || !state || ds.metadata.deletionTimestamp || ds.metadata.generation !== generation) return;
     this.writeStatus(ds, state); // observedGeneration first, as the controller does
+    const eligible = eligibleNodes(ds, this.options.nodes);
+    // A node the DaemonSet no longer selects loses its pod.
     for (const node of this.options.nodes) {
+      const slot = state.slots.get(node.name);
+      if (eligible.includes(node) || !slot) continue;
+      await this.stopSlot(key, slot, node);
+      state.slots.delete(node.name);
+      this.options.onChange();
+    }
+    for (const node of eligible) {
       if (state.slots.get(node.name)?.generation === generation) continue;
       await sleep(this.options.delayMs);
       ds = this.current(key);
@@ -162,10 +197,27 @@ export class DaemonSetController {
     slot.outcome = await runDaemonPod(store, pod, node, this.options.knobs(node.name));
     for (const line of slot.outcome.log) this.options.log(`${node.name} ${name} ${line}`);
     const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
-    const { ready, phase, reason, message } = slot.outcome;
-    store.setStatus('Pod', pod.metadata.namespace, name, podStatus({ phase, ready, reason, message, containers, podIP: node.address, hostIP: node.address }));
-    this.writeStatus(this.current(keyOf(ds)) ?? ds, state);
-    this.options.onChange();
+    const publish = (outcome: PodOutcome) => {
+      const { ready, phase, reason, message } = outcome;
+      store.setStatus('Pod', pod.metadata.namespace, name, podStatus({ phase, ready, reason, message, containers, podIP: node.address, hostIP: node.address }));
+      this.writeStatus(this.current(keyOf(ds)) ?? ds, state);
+      this.options.onChange();
+    };
+    const outcome = slot.outcome;
+    publish(outcome);
+    if (outcome.daemon) this.track(outcome.daemon.confWritten);
+    // The readiness probe passes later; the pod turns Ready then, if it is still this one.
+    if (outcome.readiness) {
+      this.track(
+        outcome.readiness.then((passed) => {
+          if (!passed || slot.outcome !== outcome || this.stopped) return;
+          outcome.ready = true;
+          outcome.reason = undefined;
+          outcome.message = undefined;
+          publish(outcome);
+        }),
+      );
+    }
   }
 
   private async stopSlot(key: string, slot: Slot, node: SimNode): Promise<void> {
@@ -194,7 +246,7 @@ export class DaemonSetController {
   private writeStatus(ds: KubeObject, state: DaemonSetState): void {
     const slots = [...state.slots.values()];
     const counts = {
-      desired: this.options.nodes.length,
+      desired: eligibleNodes(ds, this.options.nodes).length,
       scheduled: slots.filter((s) => s.podName).length,
       ready: slots.filter((s) => s.outcome?.ready).length,
       updated: slots.filter((s) => s.podName && s.generation === ds.metadata.generation).length,

@@ -11,6 +11,7 @@ import { isDaemonSetPod } from './pod-objects.ts';
 import type { NodeKnobs, PodOutcome, SimNode } from './node-runtime.ts';
 
 export type { NodeKnobs, SimNode } from './node-runtime.ts';
+export { releaseCacheSync } from './node-runtime.ts';
 export { isMultusDaemonSet } from './daemonset.ts';
 export { k3sBinDir, NETWORK_STATUS_ANNOTATION, NETWORKS_ANNOTATION } from './attach.ts';
 

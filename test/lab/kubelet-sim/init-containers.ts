@@ -1,8 +1,10 @@
 /**
  * The init containers of the Multus DaemonSet, simulated on one node (FAKES of what the
- * images do): `install_multus -d DIR -t thick` and an extra-plugin installer driven by
- * EXTRA_CNI_PLUGINS. Each writes small stand-in programs into the host path that backs
- * its destination, by temp file + rename, as the real installers do. The `overwriteAll`
+ * images do): `install_multus -d DIR -t thick` as upstream's cmd/install_multus/main.go
+ * at the image's release behaves, and any `/bin/sh -c` installer (the manifest's
+ * extra-plugin installer) run as rendered with /bin/sh (container-script.ts), against
+ * the image's stand-in plugins. Both write into the host path that backs their
+ * destination, by temp file + rename, as the real installers do. The `overwriteAll`
  * knob makes the plugin installer behave like installers that copy every reference
  * plugin, K3s's names included (replacing K3s's links: they dangle in the container); the
  * `writeThrough` knob like one that also mounts the K3s data dir and `cp`s, so each K3s
@@ -11,6 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { writeFile } from '../k3s-layout.ts';
+import { runContainerScript } from './container-script.ts';
 import { argvOf, envOf, hostPathBehind, hostSide, resolveInNode, type Container, type NodePath, type PodSpec } from './pod-spec.ts';
 
 /** What a reference-plugin image (e.g. rancher/hardened-cni-plugins) has in /opt/cni/bin. */
@@ -49,19 +52,40 @@ function directoryIn(at: NodePath, inNodeDir: string | undefined): string | unde
   return found?.directory ? found.path : undefined;
 }
 
-/** `install_multus -d DIR -t TYPE`: thick installs multus-shim and passthru, thin multus and passthru. */
+/** What an image has in its own file system, for scripts run from it: a plugins image's /opt/cni/bin. */
+export function imageFiles(image: string): Record<string, string> {
+  if (!/cni-plugins/.test(image)) return {};
+  return Object.fromEntries(REFERENCE_PLUGINS.map((n) => [`/opt/cni/bin/${n}`, standInBinary(n, image)]));
+}
+
+/** The release in a Multus image tag (`…:v4.2.0-thick`), or undefined (then: the newest behaviour). */
+function imageRelease(image: string | undefined): [number, number, number] | undefined {
+  const m = /:v(\d+)\.(\d+)\.(\d+)/.exec(image ?? '');
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/**
+ * `install_multus -d DIR -t TYPE` (cmd/install_multus/main.go, pflag): `-t`/`--type` has no
+ * default and must be thick or thin, else it exits 1; thick copies multus-shim, thin
+ * multus, each by CopyFileAtomic (temp file + rename); passthru follows only from v4.2.1.
+ */
 function installMultus(at: NodePath, spec: PodSpec, container: Container, argv: string[]): InitOutcome {
-  const flag = (f: string, fallback: string) => {
-    const i = argv.indexOf(f);
-    return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+  const flag = (short: string, long: string, fallback: string) => {
+    const i = argv.findIndex((a) => a === short || a === long);
+    if (i >= 0 && argv[i + 1] !== undefined) return argv[i + 1];
+    const joined = argv.find((a) => a.startsWith(`${long}=`));
+    return joined ? joined.slice(long.length + 1) : fallback;
   };
-  const dir = flag('-d', '/host/opt/cni/bin');
-  const type = flag('-t', 'thin');
+  const dir = flag('-d', '--dest-dir', '/host/opt/cni/bin');
+  const type = flag('-t', '--type', '');
+  if (type !== 'thick' && type !== 'thin') return { ok: false, log: ['--type is missing or --type has invalid value'] };
   const dest = directoryIn(at, hostPathBehind(spec, container, dir));
   if (!dest) {
-    return { ok: false, log: [`install_multus: ${dir} is not a directory backed by the host`] };
+    return { ok: false, log: [`failed to copy file ${type === 'thick' ? 'multus-shim' : 'multus'}: ${dir} is not a directory backed by the host`] };
   }
-  const names = type === 'thick' ? ['multus-shim', 'passthru'] : ['multus', 'passthru'];
+  const release = imageRelease(container.image);
+  const passthru = !release || release[0] > 4 || (release[0] === 4 && (release[1] > 2 || (release[1] === 2 && release[2] >= 1)));
+  const names = [type === 'thick' ? 'multus-shim' : 'multus', ...(passthru ? ['passthru'] : [])];
   for (const name of names) installByRename(at, dest, name, container.image ?? 'multus');
   return { ok: true, log: names.map((n) => `installed ${n} to ${dest}`) };
 }
@@ -79,9 +103,9 @@ function copyThrough(at: NodePath, inNodeDir: string, name: string, image: strin
   else installByRename(at, inNodeDir, name, image);
 }
 
-function installPlugins(at: NodePath, spec: PodSpec, container: Container, knobs: InstallerKnobs): InitOutcome {
-  const script = argvOf(container).join('\n');
-  const destInPod = /^\s*dest=(\S+)\s*$/m.exec(script)?.[1] ?? '/host/opt/cni/bin';
+/** Installers that copy every plugin of the image (the knobs); never the manifest's own script. */
+function installAllPlugins(at: NodePath, spec: PodSpec, container: Container, knobs: InstallerKnobs): InitOutcome {
+  const destInPod = '/host/opt/cni/bin';
   const dest = directoryIn(at, hostPathBehind(spec, container, destInPod));
   if (!dest) return { ok: false, log: [`${destInPod} is not backed by a host directory`] };
   const image = container.image ?? 'cni-plugins';
@@ -90,33 +114,28 @@ function installPlugins(at: NodePath, spec: PodSpec, container: Container, knobs
     for (const name of REFERENCE_PLUGINS) copyThrough(at, dest, name, image);
     return { ok: true, log: REFERENCE_PLUGINS.map((n) => `copied ${n}`) };
   }
-  if (knobs.overwriteAll) {
-    // Like install-cnis.sh: every plugin of the image, K3s's own names included.
-    for (const name of REFERENCE_PLUGINS) installByRename(at, dest, name, image);
-    return { ok: true, log: REFERENCE_PLUGINS.map((n) => `installed ${n}`) };
-  }
-  const names = (envOf(container, 'EXTRA_CNI_PLUGINS') ?? '').split(/\s+/).filter(Boolean);
-  const refused = new Set([...(envOf(container, 'K3S_OWNED_PLUGINS') ?? '').split(/\s+/), 'multus-shim', 'passthru']);
-  for (const name of names) {
-    if (refused.has(name)) return { ok: false, log: [`refusing to install ${name}: not ours to replace`] };
-    if (!/^[a-z0-9_-]+$/.test(name) || name.startsWith('-')) return { ok: false, log: [`refusing odd plugin name: ${name}`] };
-    if (!REFERENCE_PLUGINS.includes(name)) return { ok: false, log: [`${name} is not in this image's /opt/cni/bin`] };
-    if (directoryIn(at, posix.join(dest, name))) return { ok: false, log: [`${dest}/${name} is a directory; not replacing it`] };
-  }
-  for (const name of names) installByRename(at, dest, name, image);
-  return { ok: true, log: names.map((n) => `installed ${n}`) };
+  // Like install-cnis.sh: every plugin of the image, K3s's own names included.
+  for (const name of REFERENCE_PLUGINS) installByRename(at, dest, name, image);
+  return { ok: true, log: REFERENCE_PLUGINS.map((n) => `installed ${n}`) };
 }
 
 /**
- * Run one init container. Containers the simulation does not know succeed without
- * touching the node (an init container's effect is then unknown, not invented).
+ * Run one init container. A `/bin/sh -c` script runs as rendered; containers the
+ * simulation does not know succeed without touching the node (an init container's effect
+ * is then unknown, not invented).
  */
-export function runInitContainer(at: NodePath, spec: PodSpec, container: Container, knobs: InstallerKnobs = {}): InitOutcome {
+export async function runInitContainer(at: NodePath, spec: PodSpec, container: Container, knobs: InstallerKnobs = {}): Promise<InitOutcome> {
   const argv = argvOf(container);
   if (argv.some((a) => posix.basename(a) === 'install_multus')) return installMultus(at, spec, container, argv);
   const copiesAll = knobs.overwriteAll === true || knobs.writeThrough === true;
-  if (envOf(container, 'EXTRA_CNI_PLUGINS') !== undefined || (copiesAll && /cni-plugins/.test(container.image ?? ''))) {
-    return installPlugins(at, spec, container, knobs);
+  if (copiesAll && (envOf(container, 'EXTRA_CNI_PLUGINS') !== undefined || /cni-plugins/.test(container.image ?? ''))) {
+    return installAllPlugins(at, spec, container, knobs);
+  }
+  const run = runContainerScript({ at, spec, container }, imageFiles, argv);
+  if (run) {
+    const r = await run;
+    const log = `${r.stdout}${r.stderr}`.split('\n').filter(Boolean);
+    return { ok: r.code === 0, log: r.code === 0 ? log : [...log, `exit code ${r.code}`] };
   }
   return { ok: true, log: [`${container.name}: not simulated, nothing done`] };
 }

@@ -11,6 +11,7 @@ export interface VolumeMount {
   name: string;
   mountPath: string;
   readOnly?: boolean;
+  mountPropagation?: string;
 }
 
 export interface Container {
@@ -20,6 +21,7 @@ export interface Container {
   args?: string[];
   env?: Array<{ name: string; value?: string }>;
   volumeMounts?: VolumeMount[];
+  readinessProbe?: { exec?: { command?: string[] } };
 }
 
 export interface Volume {

@@ -24,7 +24,7 @@ t.test('reads the stable layout and sets the k3s fact', async (t) => {
   t.same(Object.keys(f.entries), ['cni', 'bandwidth', 'bridge', 'firewall', 'flannel', 'host-local', 'loopback', 'portmap']);
   for (const e of Object.values(f.entries)) t.same(e, { kind: 'symlink', target: fake.multicall });
   t.same(ctx.warnings, []);
-  t.equal(ctx.commands.length, 1, 'one script reads everything');
+  t.equal(ctx.commands.length, 2, "one script reads K3s's settings, one its layout");
   t.equal(ctx.changes().length, 0);
 });
 

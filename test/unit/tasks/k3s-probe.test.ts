@@ -16,6 +16,7 @@ const head = (layout: string) =>
     'data_dir_source=default',
     'data_dir_exists=yes',
     `flannel_sha256=${SHA_F}`,
+    `flannel_b64=${Buffer.from('{"name":"cbr0","cniVersion":"1.0.0","plugins":[]}').toString('base64')}`,
     'multus_conf=no',
     `layout=${layout}`,
   ].join('\n');
@@ -61,6 +62,7 @@ t.test('parses the stable layout, every entry kind included', async (t) => {
   t.same(p.entries.loopback, { kind: 'missing' });
   t.same(p.entries.portmap, { kind: 'other' });
   t.equal(p.flannel_conflist_sha256, SHA_F);
+  t.equal(p.flannel_cni_version, '1.0.0', "the conflist's cniVersion");
   t.equal(p.multus_conf_present, false);
 });
 
@@ -119,6 +121,7 @@ t.test('each preflight check fails on its own finding', async (t) => {
   t.match(problems({ ...base, multicall: { ...base.multicall!, exists: false, executable: false } }), [/multicall binary: .* does not exist/]);
   t.match(problems({ ...base, multicall: { ...base.multicall!, executable: false } }), [/multicall binary: .* not an executable/]);
   t.match(problems({ ...base, flannel_conflist_sha256: null }), [/Flannel conflist: .*10-flannel.conflist is missing/]);
+  t.match(problems({ ...base, flannel_cni_version: null }), [/Flannel conflist: .*has no top-level cniVersion/]);
   t.match(problems({ ...base, layout: null, multicall: null }), [/CNI bin dir: neither .*data\/cni nor .*data\/current\/bin/]);
   t.match(problems({ ...base, version_line: 'garbage' }), [/k3s version: .*"garbage"/]);
   t.match(problems({ ...base, data_dir: 'relative/dir', data_dir_source: 'config /etc/x.yaml' }), [

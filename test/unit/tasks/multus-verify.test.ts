@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { k3sCniBackup } from '../../../tasks/k3s/k3s-cni-backup.ts';
 import { multusVerify } from '../../../tasks/multus/multus-verify.ts';
 import type { VerifyCheck } from '../../../tasks/multus/checks.ts';
-import { parseMultusProbe, PYTHON_READYZ } from '../../../tasks/multus/probe.ts';
+import { parseMultusProbe, PYTHON_HEALTHZ } from '../../../tasks/multus/probe.ts';
 import { sh } from '../../../src/connection/quote.ts';
 import { LocalConnection } from '../../../src/connection/local.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
@@ -16,7 +16,7 @@ import { snapshotTree } from '../../helpers/tree-snapshot.ts';
 const MULTUS_CONF = { cniVersion: '1.0.0', name: 'multus-cni-network', type: 'multus-shim', clusterNetwork: '/host/etc/cni/net.d/10-flannel.conflist' };
 
 /** A node as a good install leaves it: backup taken, Multus's files in place, the daemon answering. */
-async function installedNode(t: Test, readyzStatus = 200): Promise<{ fake: FakeK3s; socket: string }> {
+async function installedNode(t: Test, healthzStatus = 200): Promise<{ fake: FakeK3s; socket: string }> {
   const fake = await makeFakeK3s(t);
   const backup = await k3sCniBackup.run({ facts: await fakeFacts(fake), backup_dir: fake.backupDir }, createTestHostContext());
   if (!backup.changed) throw new Error(backup.msg);
@@ -24,7 +24,8 @@ async function installedNode(t: Test, readyzStatus = 200): Promise<{ fake: FakeK
   await writeFile(join(fake.confDir, '00-multus.conf'), JSON.stringify(MULTUS_CONF), { mode: 0o600 });
   const socket = join(fake.root, 'multus.sock');
   const server: Server = createServer((req, res) => {
-    res.statusCode = req.url === '/readyz' ? readyzStatus : 404;
+    // v4.3.0: /healthz for GET and POST, 404 for every other path (pkg/server/server.go).
+    res.statusCode = req.url === '/healthz' ? (req.method === 'GET' || req.method === 'POST' ? healthzStatus : 405) : 404;
     res.end();
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
@@ -48,10 +49,10 @@ t.test('a good install passes every check and changes nothing', async (t) => {
     [
       'plugin multus-shim', 'plugin passthru', 'plugin ipvlan',
       ...['cni', 'bandwidth', 'bridge', 'firewall', 'flannel', 'host-local', 'loopback', 'portmap'].map((n) => `K3s link ${n}`),
-      'multicall binary', 'multicall sha256', '00-multus.conf', 'multus clusterNetwork', '10-flannel.conflist', 'multus socket', 'multus readyz',
+      'multicall binary', 'multicall sha256', '00-multus.conf', 'multus clusterNetwork', '10-flannel.conflist', 'multus socket', 'multus healthz',
     ],
   );
-  t.match(byName(checks)['multus readyz'].detail, /answered 200 \(asked with (curl|python3)\)/);
+  t.match(byName(checks)['multus healthz'].detail, /POST \/healthz answered 200 \(asked with (curl|python3)\)/);
   t.equal(ctx.changes().length, 0);
   t.same(await snapshotTree(fake.confDir), before);
 });
@@ -86,7 +87,7 @@ t.test('links, conf and socket problems are named', async (t) => {
   t.match(checks['K3s link bridge'], { ok: false, detail: /bridge: missing; want a symlink to/ });
   t.match(checks['00-multus.conf'], { ok: false, detail: /does not parse/ });
   t.match(checks['multus socket'], { ok: false, severity: 'error', detail: /is not a socket/ });
-  t.match(checks['multus readyz'], { ok: false, severity: 'warning', detail: /not asked/ });
+  t.match(checks['multus healthz'], { ok: false, severity: 'warning', detail: /not asked/ });
 
   await writeFile(join(fake.confDir, '00-multus.conf'), JSON.stringify({ ...MULTUS_CONF, type: 'multus' }));
   const typed = await multusVerify.run({ facts: await fakeFacts(fake), backup_dir: fake.backupDir }, createTestHostContext());
@@ -96,10 +97,10 @@ t.test('links, conf and socket problems are named', async (t) => {
   t.match(byName(gone.data?.checks as VerifyCheck[])['00-multus.conf'], { ok: false, detail: /does not exist/ });
 });
 
-t.test('a daemon that is not ready fails the readyz check', async (t) => {
+t.test('a daemon that is not healthy fails the healthz check', async (t) => {
   const { fake, socket } = await installedNode(t, 503);
   const res = await multusVerify.run({ facts: await fakeFacts(fake), socket, backup_dir: fake.backupDir }, createTestHostContext());
-  t.match(byName(res.data?.checks as VerifyCheck[])['multus readyz'], { ok: false, severity: 'error', detail: /answered 503/ });
+  t.match(byName(res.data?.checks as VerifyCheck[])['multus healthz'], { ok: false, severity: 'error', detail: /answered 503/ });
   t.equal(res.failed, true);
 });
 
@@ -135,7 +136,7 @@ t.test('the probe parser reads recorded output', async (t) => {
   const obs = parseMultusProbe({
     exitCode: 0,
     stderr: '',
-    stdout: `plugin multus-shim file yes\nplugin passthru symlink no\nplugin ipvlan missing no\nconf ${b64}\nflannel -\nsocket=yes\nreadyz=python3 200\n`,
+    stdout: `plugin multus-shim file yes\nplugin passthru symlink no\nplugin ipvlan missing no\nconf ${b64}\nflannel -\nsocket=yes\nhealthz=python3 200\n`,
   });
   t.same(obs.plugins, {
     'multus-shim': { kind: 'file', executable: true },
@@ -144,9 +145,9 @@ t.test('the probe parser reads recorded output', async (t) => {
   });
   t.same(JSON.parse(obs.multus_conf ?? ''), MULTUS_CONF);
   t.equal(obs.flannel_conflist, null);
-  t.same(obs.readyz, { via: 'python3', status: '200' });
-  t.same(parseMultusProbe({ exitCode: 0, stderr: '', stdout: 'socket=no\nreadyz=none\n' }).readyz, { via: 'none' });
-  t.same(parseMultusProbe({ exitCode: 0, stderr: '', stdout: 'readyz=curl \n' }).readyz, { via: 'curl', status: '000' });
+  t.same(obs.healthz, { via: 'python3', status: '200' });
+  t.same(parseMultusProbe({ exitCode: 0, stderr: '', stdout: 'socket=no\nhealthz=none\n' }).healthz, { via: 'none' });
+  t.same(parseMultusProbe({ exitCode: 0, stderr: '', stdout: 'healthz=curl \n' }).healthz, { via: 'curl', status: '000' });
   t.throws(() => parseMultusProbe({ exitCode: 0, stderr: '', stdout: 'socket=no\n' }), /incomplete/);
   t.throws(() => parseMultusProbe({ exitCode: 0, stderr: '', stdout: 'what\n' }), /unexpected line/);
   t.throws(() => parseMultusProbe({ exitCode: 1, stderr: 'denied', stdout: '' }), /denied/);
@@ -154,7 +155,7 @@ t.test('the probe parser reads recorded output', async (t) => {
 
 t.test('the python3 fallback reads the status over the unix socket', async (t) => {
   const { socket } = await installedNode(t, 503);
-  const res = await new LocalConnection('local').exec(sh`python3 -c ${PYTHON_READYZ} ${socket}`);
+  const res = await new LocalConnection('local').exec(sh`python3 -c ${PYTHON_HEALTHZ} ${socket}`);
   t.equal(res.stdout.trim(), '503');
 });
 
@@ -175,4 +176,14 @@ t.test('a write-through that a later record took for the original still fails th
     severity: 'error',
     detail: new RegExp(`backed up as ${pristine.multicall.sha256}.*wrote THROUGH`),
   });
+});
+
+t.test('passthru is expected only from Multus v4.2.1, the first install_multus that copies it', async (t) => {
+  const { fake, socket } = await installedNode(t);
+  await rm(join(fake.binDir, 'passthru'));
+  const old = await multusVerify.run({ facts: await fakeFacts(fake), socket, backup_dir: fake.backupDir, multus_version: 'v4.2.0-thick' }, createTestHostContext());
+  t.equal(old.failed, false, old.msg);
+  t.notOk(byName(old.data?.checks as VerifyCheck[])['plugin passthru'], 'no passthru check for v4.2.0');
+  const now = await multusVerify.run({ facts: await fakeFacts(fake), socket, backup_dir: fake.backupDir, multus_version: 'v4.2.1' }, createTestHostContext());
+  t.match(byName(now.data?.checks as VerifyCheck[])['plugin passthru'], { ok: false, detail: /is missing/ });
 });
