@@ -31,6 +31,8 @@ export interface TestHostContextOptions {
   vars?: Record<string, unknown>;
   playbookDir?: string;
   signal?: AbortSignal;
+  /** Sees each progress message as the module reports it (a test can answer an event). */
+  onProgress?: (message: string) => void;
 }
 
 export function createTestHostContext(options: TestHostContextOptions = {}): TestHostContext {
@@ -59,7 +61,10 @@ export function createTestHostContext(options: TestHostContextOptions = {}): Tes
     vars: options.vars ?? {},
     playbookDir: options.playbookDir ?? process.cwd(),
     signal: options.signal ?? new AbortController().signal,
-    onProgress: (message) => void progressMessages.push(message),
+    onProgress: (message) => {
+      progressMessages.push(message);
+      options.onProgress?.(message);
+    },
     onWarning: (message) => void warnings.push(message),
     observer: (_host, kind, command) => void commands.push({ kind, command }),
   });
