@@ -3,7 +3,7 @@
  * content goes into a temp file in the destination's directory, gets its mode and owner
  * there, then is renamed onto the destination: readers see the old file or the new one,
  * never a partial one, and a symlink at the destination is replaced, never written
- * through (§4: `cp` onto K3s's plugin links would overwrite the multicall binary).
+ * through (docs/k3s-multus.md §4: `cp` onto K3s's plugin links would overwrite the multicall binary).
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat as localStat } from 'node:fs/promises';

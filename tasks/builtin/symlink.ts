@@ -1,7 +1,7 @@
 /**
  * symlink: make `path` a symlink to `target`. The new link is created under a temp name in
  * the same directory and renamed over `path`, so `path` never disappears, not even for a
- * moment (§4: a missing host-local silently moves K3s's CNI bin dir).
+ * moment (docs/k3s-multus.md §3: a missing host-local silently moves K3s's CNI bin dir).
  */
 import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
