@@ -1,7 +1,7 @@
 /**
  * k3s_cni_relink: make every K3s-owned name in the CNI bin dir a symlink to K3s's
  * *current* multicall binary again — read from the node now (`data/cni/cni`'s target), never
- * taken from an old backup, which a K3s upgrade makes stale (§4). Each name is replaced by
+ * taken from an old backup, which a K3s upgrade makes stale (docs/k3s-multus.md §4). Each name is replaced by
  * creating the link under a temp name in the same directory and renaming it over the old
  * entry: host-local is never missing, not even for a moment, so K3s never moves its bin dir.
  */

@@ -3,7 +3,7 @@
  * becomes a symlink to K3s's CURRENT multicall binary again (the target of `data/cni/cni` as
  * read now: an upgrade since the backup moved it, docs/k3s-multus.md §4); only when that
  * binary is gone does the backup record's path serve, if it still exists. Names are replaced
- * by rename (§3: host-local never disappears). Then it checks what K3s needs: host-local
+ * by rename (docs/k3s-multus.md §3: host-local never disappears). Then it checks what K3s needs: host-local
  * resolves to an executable, and 10-flannel.conflist is the one preflight read.
  */
 import { posix } from 'node:path';
