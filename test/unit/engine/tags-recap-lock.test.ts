@@ -1,7 +1,7 @@
 import t from 'tap';
 import { taskSelected } from '../../../src/engine/tags.ts';
 import { countResult, exitCodeFor } from '../../../src/engine/recap.ts';
-import { acquireLock } from '../../../src/engine/lock.ts';
+import { acquireLock, holderCommand } from '../../../src/engine/lock.ts';
 import type { Recap } from '../../../src/engine/events.ts';
 import { LockError } from '../../../src/errors.ts';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ t.test('lock: a second run is refused; a stale lock is taken over', async (t) =>
   writeFileSync(lockPathFor(inv, dir), '999999999\n');
   const taken = acquireLock(inv, dir);
   t.equal(taken.path, lockPathFor(inv, dir));
-  t.equal(readFileSync(taken.path, 'utf8'), `${process.pid}\n${resolve(inv)}\n`, 'the stale lock of a dead pid now holds this run');
+  t.equal(readFileSync(taken.path, 'utf8'), `${process.pid}\n${resolve(inv)}\n${holderCommand()}\n`, 'the stale lock of a dead pid now holds this run: pid, inventory, command');
   taken.release();
   t.notOk(existsSync(taken.path), 'release removes the lock');
 });
