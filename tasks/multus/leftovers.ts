@@ -10,10 +10,12 @@ import { posix } from 'node:path';
 import { TaskError } from '../../src/errors.ts';
 import { sh } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
+import type { ArgsOfProperties } from '../../src/module/args.ts';
 import type { Fact, HostContext } from '../../src/module/task.ts';
 import { DEFAULT_BACKUP_DIR, type BackupRecord } from '../k3s/backup-record.ts';
 import { readStoredBackups } from '../k3s/backup-store.ts';
 import type { K3sFacts } from '../k3s/facts.ts';
+import type { WithK3sFacts } from '../k3s/current.ts';
 import { K3S_OWNED_PLUGINS, MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../k3s/layout.ts';
 import { readFileFact } from '../lib/read-file.ts';
 import { DEFAULT_STATE_DIR, STATE_FILE, parseState, type InstallState } from './install-record.ts';
@@ -22,16 +24,6 @@ export type PathKind = 'file' | 'symlink' | 'dir' | 'socket' | 'other' | 'missin
 
 /** Whether the daemon is still there: something accepts connections on its socket. */
 export type DaemonState = 'no-socket' | 'refused' | 'answering' | 'unknown';
-
-export interface LeftoverArgs {
-  facts: K3sFacts;
-  state_dir?: string;
-  backup_dir?: string;
-  /** Used only when there is no state.json: the extra plugins install would have added. */
-  extra_cni_plugins?: string[];
-  socket_dir?: string;
-  cache_dir?: string;
-}
 
 export const leftoverArgProperties = {
   facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
@@ -46,6 +38,8 @@ export const leftoverArgProperties = {
   socket_dir: { type: 'string', minLength: 1, pattern: '^/', default: '/run/multus', description: "The daemon's socket dir on the host." },
   cache_dir: { type: 'string', minLength: 1, pattern: '^/', default: '/var/lib/cni/multus', description: "The daemon's per-container caches on the host." },
 } as const;
+
+export type LeftoverArgs = WithK3sFacts<ArgsOfProperties<typeof leftoverArgProperties>>;
 
 export interface Candidate {
   path: string;
