@@ -3,7 +3,7 @@
  * judged locally: items `{host, kind, path?, expected, found, severity}` and the table of
  * every path install touches. Read-only; finding drift is its result, not a failure.
  */
-import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
+import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
 import { posix } from 'node:path';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { dataDirProblem } from '../k3s/layout.ts';
@@ -26,8 +26,8 @@ const schema = {
       description: 'Reference plugins install put next to Multus.',
     },
     socket: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_MULTUS_SOCKET, description: "multus-daemon's unix socket." },
-    state_dir: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_STATE_DIR, description: 'Where install keeps state.json.' },
-    backup_dir: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_BACKUP_DIR, description: "Where install keeps K3s's originals." },
+    state_dir: absoluteDirArg(DEFAULT_STATE_DIR, 'Where install keeps state.json.'),
+    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, "Where install keeps K3s's originals."),
     node_name: { type: ['string', 'null'], minLength: 1, description: "The host's Kubernetes node name; unset: its hostname, as K3s names nodes (docs/k3s-multus.md §2)." },
   },
 } as const satisfies ArgsSchema;
