@@ -71,7 +71,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
       playbook: o.playbook,
       registry,
       connections: pool,
-      reporter,
+      reporter: sink,
       check: o.flags.check,
       diff: o.flags.diff,
       forks: o.flags.forks,
@@ -89,7 +89,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     process.off('SIGTERM', onSignal);
     o.signal?.removeEventListener('abort', onSignal);
     await pool.closeAll();
-    await reporter.close();
+    await sink.close();
     lock.release();
   }
 }

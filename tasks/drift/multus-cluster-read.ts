@@ -7,7 +7,7 @@ import { TaskError } from '../../src/errors.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { parseKubectlObjects } from '../kubectl/objects.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlPrefix } from '../kubectl/kubectl.ts';
-import { MULTUS_DEFAULTS, thickTag } from '../multus/manifest-vars.ts';
+import { MULTUS_DEFAULTS, deployedMultusImage } from '../multus/manifest-vars.ts';
 import { MANAGED_BY_SELECTOR, MULTUS_NAMESPACE, type ClusterView } from './cluster-items.ts';
 
 const SPLIT = '@@provision-nodes@@';
@@ -61,7 +61,7 @@ export const multusClusterRead: TaskModule<MultusClusterReadArgs> = {
     if (got.exitCode !== 0) return failed(`kubectl get failed: ${(got.stderr.trim() || got.stdout.trim()).replace(/\s*\n\s*/g, '; ')}`);
     try {
       const view = parseClusterRead(got.stdout);
-      const image = `${args.multus_image ?? MULTUS_DEFAULTS.multus_image}:${thickTag(args.multus_version ?? MULTUS_DEFAULTS.multus_version)}`;
+      const image = deployedMultusImage(args.multus_image ?? MULTUS_DEFAULTS.multus_image, args.multus_version ?? MULTUS_DEFAULTS.multus_version);
       return ok(`${view.daemonsets.length} DaemonSets, ${view.pods.length} pods, ${view.nodes.length} nodes`, { ...view, image });
     } catch (err) {
       return failed((err as Error).message);

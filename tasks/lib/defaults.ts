@@ -29,6 +29,13 @@ export const DEFAULT_PODS_GONE_TIMEOUT = 120;
 
 export const DEFAULT_SMOKE_IMAGE = 'docker.io/library/busybox:1.36.1';
 export const DEFAULT_SMOKE_SUBNET = '192.168.250.0/24';
+export const DEFAULT_SMOKE_NAMESPACE = 'default';
+/** Seconds the smoke test waits for net1. */
+export const DEFAULT_SMOKE_TIMEOUT = 120;
+
+/** Platforms the pinned images publish: the Multus release workflow's, and the CNI plugins image's build. */
+export const DEFAULT_MULTUS_IMAGE_ARCHITECTURES: readonly string[] = ['amd64', 'arm64', 'arm', 'ppc64le', 's390x'];
+export const DEFAULT_CNI_PLUGINS_IMAGE_ARCHITECTURES: readonly string[] = ['amd64', 'arm64'];
 
 /** Playbook variable → the value its `| default(...)` must spell (playbooks/*.yaml). */
 export const PLAYBOOK_DEFAULTS: Readonly<Record<string, unknown>> = {
@@ -43,4 +50,9 @@ export const PLAYBOOK_DEFAULTS: Readonly<Record<string, unknown>> = {
   rollback_purge: false,
   smoke_image: DEFAULT_SMOKE_IMAGE,
   smoke_subnet: DEFAULT_SMOKE_SUBNET,
+  smoke_namespace: DEFAULT_SMOKE_NAMESPACE,
+  smoke_timeout: DEFAULT_SMOKE_TIMEOUT,
+  multus_image_architectures: DEFAULT_MULTUS_IMAGE_ARCHITECTURES,
+  cni_plugins_image_architectures: DEFAULT_CNI_PLUGINS_IMAGE_ARCHITECTURES,
+  multus_force_conflicts: false,
 };

@@ -129,6 +129,11 @@ const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|k|M|G)?$/;
  * Operators name releases as upstream does ("v4.3.0"); the thick image of a release is the
  * `-thick` tag, so a bare release version gets the suffix (a digest stays where it is).
  */
+/** The image reference install deploys for a repository and a Multus version (digest included when known). */
+export function deployedMultusImage(repository: string, version: string): string {
+  return `${repository}:${withKnownDigest(repository, thickTag(version))}`;
+}
+
 export function thickTag(version: string): string {
   const m = /^(v\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)\.?\d+)?)(@sha256:[0-9a-f]{64})?$/.exec(version);
   return m ? `${m[1]}-thick${m[2] ?? ''}` : version;

@@ -12,7 +12,7 @@ import { parseKubectlObjects } from '../kubectl/objects.ts';
 import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } from '../kubectl/kubectl.ts';
 import { deleteWords } from '../kubectl/kubectl-delete.ts';
 import { pause } from '../lib/pause.ts';
-import { DEFAULT_SMOKE_IMAGE, DEFAULT_SMOKE_SUBNET } from '../lib/defaults.ts';
+import { DEFAULT_SMOKE_IMAGE, DEFAULT_SMOKE_NAMESPACE, DEFAULT_SMOKE_SUBNET, DEFAULT_SMOKE_TIMEOUT } from '../lib/defaults.ts';
 import { attachedInterface, NETWORK_STATUS_ANNOTATION, NETWORKS_ANNOTATION, parseNetworkStatus } from './network-status.ts';
 
 /** Kubernetes object names: lower case alphanumerics and '-', at most 63 characters. */
@@ -52,7 +52,7 @@ export function slotOf(args: MultusSmokeArgs): { slot: number; slots: number } |
 }
 
 export function smokeManifest(args: MultusSmokeArgs, name: string): string {
-  const namespace = args.namespace ?? 'default';
+  const namespace = args.namespace ?? DEFAULT_SMOKE_NAMESPACE;
   const subnet = args.subnet ?? '192.168.250.0/24';
   const share = slotOf(args);
   const range = share ? smokeRange(subnet, share.slot, share.slots) : { subnet };
@@ -105,9 +105,9 @@ const schema = {
     subnet: { type: 'string', default: DEFAULT_SMOKE_SUBNET, description: 'host-local IPAM subnet for net1; with `peers`, split into one block per node.' },
     peers: { type: 'array', items: { type: 'string' }, description: 'Hosts sharing `subnet` (e.g. `ansible_play_hosts`): each gets its own block of it, since host-local keeps its state per node.' },
     self: { type: 'string', description: 'This host among `peers` (e.g. `inventory_hostname`).' },
-    namespace: { type: 'string', default: 'default', description: 'Namespace of the test pod and definition.' },
+    namespace: { type: 'string', default: DEFAULT_SMOKE_NAMESPACE, description: 'Namespace of the test pod and definition.' },
     image: { type: 'string', default: DEFAULT_SMOKE_IMAGE, description: 'Pinned image of the test pod.' },
-    timeout: { type: 'integer', minimum: 1, default: 120, description: 'Seconds to wait for net1.' },
+    timeout: { type: 'integer', minimum: 1, default: DEFAULT_SMOKE_TIMEOUT, description: 'Seconds to wait for net1.' },
     poll: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Seconds between checks of the pod.' },
     ...kubectlAccessProperties,
   },
@@ -132,7 +132,7 @@ export const multusSmoke: TaskModule<MultusSmokeArgs> = {
     if (ctx.check) return skipped('the smoke test creates a pod; it does not run in check mode');
     const prefix = kubectlPrefix(args, ctx.vars);
     const name = smokeName(args.node);
-    const namespace = args.namespace ?? 'default';
+    const namespace = args.namespace ?? DEFAULT_SMOKE_NAMESPACE;
     try {
       smokeManifest(args, name);
     } catch (e) {
@@ -156,7 +156,7 @@ export const multusSmoke: TaskModule<MultusSmokeArgs> = {
 };
 
 async function waitForNet1(args: MultusSmokeArgs, ctx: HostContext, prefix: string[], name: string, namespace: string) {
-  const deadline = Date.now() + (args.timeout ?? 120) * 1000;
+  const deadline = Date.now() + (args.timeout ?? DEFAULT_SMOKE_TIMEOUT) * 1000;
   const network = `${namespace}/${name}`;
   let last = 'no status yet';
   for (;;) {
@@ -175,7 +175,7 @@ async function waitForNet1(args: MultusSmokeArgs, ctx: HostContext, prefix: stri
       last = kubectlError(got);
     }
     const left = deadline - Date.now();
-    if (left <= 0) return failed(`no net1 on ${args.node} after ${args.timeout ?? 120}s: ${last}`);
+    if (left <= 0) return failed(`no net1 on ${args.node} after ${args.timeout ?? DEFAULT_SMOKE_TIMEOUT}s: ${last}`);
     ctx.progress(`waiting for net1 on ${args.node}: ${last}`);
     await pause(Math.min(left, (args.poll ?? 2) * 1000), ctx.signal);
   }
