@@ -14,21 +14,15 @@ import { checkOrApply } from '../lib/apply.ts';
 import { statFact } from '../lib/path-stat.ts';
 import { DEFAULT_BACKUP_DIR, type BackupRecord } from './backup-record.ts';
 import { readStoredBackups } from './backup-store.ts';
-import { k3sStateArgProperties, readCurrentK3s, type WithK3sFacts } from './current.ts';
+import { k3sStateSchema, readCurrentK3s, type WithK3sFacts } from './current.ts';
 import { linkedNames, wantedLinkTarget, type K3sFacts } from './facts.ts';
 import { relinkCommands, relinksNeeded } from './k3s-cni-relink.ts';
 import { K3S_OWNED_PLUGINS, k3sMultusPaths } from './layout.ts';
 import { describeEntry, k3sProbeFact, type K3sProbe } from './probe.ts';
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['facts'],
-  properties: {
-    ...k3sStateArgProperties,
-    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, "Where k3s_cni_backup keeps its records; read only when K3s's current multicall binary is gone."),
-  },
-} as const satisfies ArgsSchema;
+const schema = k3sStateSchema({
+  backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, "Where k3s_cni_backup keeps its records; read only when K3s's current multicall binary is gone."),
+}) satisfies ArgsSchema;
 
 export type K3sCniRestoreArgs = WithK3sFacts<ArgsOf<typeof schema>>;
 

@@ -9,39 +9,33 @@ import { k3sMultusPaths } from '../k3s/layout.ts';
 import type { BackupRecord } from '../k3s/backup-record.ts';
 import { DEFAULT_BACKUP_DIR, DEFAULT_EXTRA_CNI_PLUGINS, MULTUS_SOCKET } from '../lib/defaults.ts';
 import { readStoredBackups } from '../k3s/backup-store.ts';
-import { k3sStateArgProperties, readCurrentK3s, type WithK3sFacts } from '../k3s/current.ts';
+import { k3sStateSchema, readCurrentK3s, type WithK3sFacts } from '../k3s/current.ts';
 import { evaluateMultusInstall, splitChecks } from './checks.ts';
 import { multusProbeFact } from './probe.ts';
 import { thickInstallerBinaries } from './release.ts';
 
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['facts'],
-  properties: {
-    ...k3sStateArgProperties,
-    extra_cni_plugins: {
-      type: 'array',
-      items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
-      default: DEFAULT_EXTRA_CNI_PLUGINS,
-      description: 'Reference plugins installed next to Multus that must be in the bin dir.',
-    },
-    multus_version: {
-      type: 'string',
-      minLength: 1,
-      description:
-        'The Multus release installed (e.g. v4.3.0-thick): passthru is expected only from v4.2.1 on, the first release whose install_multus copies it. Unset: both multus-shim and passthru are expected.',
-    },
-    socket: {
-      type: 'string',
-      minLength: 1,
-      default: MULTUS_SOCKET,
-      description: "multus-daemon's unix socket on the host.",
-    },
-    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Where k3s_cni_backup keeps its records (for the multicall and Flannel sha256).'),
+const schema = k3sStateSchema({
+  extra_cni_plugins: {
+    type: 'array',
+    items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
+    default: DEFAULT_EXTRA_CNI_PLUGINS,
+    description: 'Reference plugins installed next to Multus that must be in the bin dir.',
   },
-} as const satisfies ArgsSchema;
+  multus_version: {
+    type: 'string',
+    minLength: 1,
+    description:
+      'The Multus release installed (e.g. v4.3.0-thick): passthru is expected only from v4.2.1 on, the first release whose install_multus copies it. Unset: both multus-shim and passthru are expected.',
+  },
+  socket: {
+    type: 'string',
+    minLength: 1,
+    default: MULTUS_SOCKET,
+    description: "multus-daemon's unix socket on the host.",
+  },
+  backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Where k3s_cni_backup keeps its records (for the multicall and Flannel sha256).'),
+}) satisfies ArgsSchema;
 
 export type MultusVerifyArgs = WithK3sFacts<ArgsOf<typeof schema>>;
 
