@@ -7,17 +7,14 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectConfig } from 'ssh2';
 import { DEFAULT_KEEPALIVE_INTERVAL_MS, KEEPALIVE_COUNT_MAX } from './limits.ts';
+import type { SshLogin } from '../inventory/connection-vars.ts';
 import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
 
-export interface HopEndpoint {
+export interface HopEndpoint extends SshLogin {
   /** For messages: the inventory name or the jump host as written. */
   name: string;
   address: string;
   port: number;
-  user: string;
-  privateKeyFile?: string;
-  passphrase?: string;
-  password?: string;
   agent?: string;
   connectTimeoutMs?: number;
   hostKeyChecking?: HostKeyChecking;

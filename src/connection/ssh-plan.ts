@@ -12,22 +12,18 @@
  */
 import { userInfo } from 'node:os';
 import { ValidationError } from '../errors.ts';
-import { connectionSettings, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SSH_PORT, type HostKeyChecking } from '../inventory/connection-vars.ts';
+import { connectionSettings, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SSH_PORT, type HostKeyChecking, type SshLogin } from '../inventory/connection-vars.ts';
 import type { InventoryHost } from '../inventory/types.ts';
 import { mergeSshArgs, parseSshArgs, type SshArgs } from './ssh-args.ts';
 import { expandTilde, expandTokens } from './ssh-config.ts';
 import { hostSshOptions, type ConfigCache, type HostSshOptions } from './ssh-options.ts';
 import { existsSync } from 'node:fs';
 
-export interface SshEndpoint {
+export interface SshEndpoint extends SshLogin {
   /** What it is called in messages: the inventory name, or the jump host as written. */
   name: string;
   address: string;
   port: number;
-  user: string;
-  privateKeyFile?: string;
-  passphrase?: string;
-  password?: string;
   agent?: string;
   connectTimeoutMs: number;
   hostKeyChecking: HostKeyChecking;

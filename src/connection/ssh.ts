@@ -10,6 +10,7 @@ import { InterruptedError, UnreachableError } from '../errors.ts';
 import { wrapBecome } from './become.ts';
 import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
 import type { HostKeyChecking } from './host-key-policy.ts';
+import type { SshLogin } from '../inventory/connection-vars.ts';
 import { HopKeyFileError, hopConfig, type HopConfig, type HopEndpoint, type Refusal } from './ssh-hop-config.ts';
 import { startProxyCommand, type ProxyProcess } from './proxy.ts';
 import { OutputLimitError } from './limits.ts';
@@ -17,14 +18,10 @@ import type { Connection, ExecOptions, ExecResult } from './types.ts';
 
 export type { HostKeyChecking } from './host-key-policy.ts';
 
-export interface SshConnectionOptions {
+export interface SshConnectionOptions extends SshLogin {
   /** Address to connect to (ansible_host); defaults to the inventory name. */
   address?: string;
   port?: number;
-  user: string;
-  privateKeyFile?: string;
-  passphrase?: string;
-  password?: string;
   /** ssh-agent socket; used when no private key file is given. */
   agent?: string;
   /** TCP connect + handshake + auth must finish within this; default 10 s. */

@@ -11,14 +11,18 @@ import type { InventoryHost } from './types.ts';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
 
-export interface ConnectionSettings {
-  /** ansible_host, else the inventory host name. */
-  address: string;
-  port: number;
+/** Who logs in and with what: the same four fields from the inventory to each ssh hop. */
+export interface SshLogin {
   user: string;
   privateKeyFile?: string;
   passphrase?: string;
   password?: string;
+}
+
+export interface ConnectionSettings extends SshLogin {
+  /** ansible_host, else the inventory host name. */
+  address: string;
+  port: number;
   connection: 'ssh' | 'local';
   become: { enabled: boolean; user: string; password?: string };
   hostKeyChecking: HostKeyChecking;

@@ -10,6 +10,7 @@ import { linkedNames, wantedLinkTarget } from '../k3s/facts.ts';
 import { describeEntry, type K3sEntry } from '../k3s/probe.ts';
 import type { DriftObservation } from './probe.ts';
 import type { DriftItem, DriftKind, DriftSeverity, PathRow } from './types.ts';
+import { conflistName, parseJsonObject } from '../lib/cni-json.ts';
 
 export interface HostDriftConfig {
   extraPlugins: string[];
@@ -120,23 +121,12 @@ export function evaluateHostDrift(host: string, obs: DriftObservation, config: H
 }
 
 function confProblem(text: string, flannelPath: string, flannelText: string | null): { expected: string; found: string } | undefined {
-  let conf: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-    conf = parsed as Record<string, unknown>;
-  } catch (err) {
-    return { expected: 'a JSON CNI config', found: `does not parse: ${(err as Error).message}` };
-  }
+  const parsed = parseJsonObject(text);
+  if ('problem' in parsed) return { expected: 'a JSON CNI config', found: `does not parse: ${parsed.problem}` };
+  const conf = parsed.object;
   if (conf.type !== 'multus-shim') return { expected: 'type "multus-shim"', found: `type ${JSON.stringify(conf.type)}` };
   const file = posix.basename(flannelPath);
-  let name: string | undefined;
-  try {
-    const n = flannelText === null ? undefined : (JSON.parse(flannelText) as { name?: unknown }).name;
-    name = typeof n === 'string' ? n : undefined;
-  } catch {
-    name = undefined;
-  }
+  const name = conflistName(flannelText);
   const cluster = conf.clusterNetwork;
   if (typeof cluster === 'string' && (posix.basename(cluster) === file || (name !== undefined && cluster === name))) return undefined;
   return { expected: `clusterNetwork ${file}${name ? ` or "${name}"` : ''}`, found: `clusterNetwork ${JSON.stringify(cluster)}` };

@@ -2,10 +2,11 @@
  * multus_cluster_read: the DaemonSets and pods install applied (by their managed-by
  * label) and the cluster's nodes, read by ONE command on the kubectl host. Read-only.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { TaskError } from '../../src/errors.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { parseKubectlObjects } from '../kubectl/objects.ts';
-import { kubectlAccessProperties, kubectlCommand, kubectlPrefix, type KubectlAccessArgs } from '../kubectl/kubectl.ts';
+import { kubectlAccessProperties, kubectlCommand, kubectlPrefix } from '../kubectl/kubectl.ts';
 import { MULTUS_DEFAULTS, deployedMultusImage } from '../multus/manifest-vars.ts';
 import { MANAGED_BY_SELECTOR, MULTUS_NAMESPACE, type ClusterView } from './cluster-items.ts';
 
@@ -31,21 +32,23 @@ export function parseClusterRead(stdout: string): ClusterView {
   };
 }
 
-export interface MultusClusterReadArgs extends KubectlAccessArgs {
-  multus_image?: string;
-  multus_version?: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    multus_image: { type: 'string', minLength: 1, default: MULTUS_DEFAULTS.multus_image, description: 'The Multus image repository install deploys.' },
+    multus_version: { type: 'string', minLength: 1, default: MULTUS_DEFAULTS.multus_version, description: 'The Multus release install deploys.' },
+    ...kubectlAccessProperties,
+  },
+} as const satisfies ArgsSchema;
+
+export type MultusClusterReadArgs = ArgsOf<typeof schema>;
 
 export const multusClusterRead: TaskModule<MultusClusterReadArgs> = {
   name: 'multus_cluster_read',
   description: `Reads, with one command, the DaemonSets and pods in ${MULTUS_NAMESPACE} labelled \`${MANAGED_BY_SELECTOR}\` and every node of the cluster, into \`daemonsets\`, \`pods\` and \`nodes\` (lists of objects), and \`image\`: the image install deploys for \`multus_image\` and \`multus_version\` (a bare release means its -thick tag). Never changes anything.`,
   readOnly: true,
-  schema: { type: 'object', additionalProperties: false, properties: {
-      multus_image: { type: 'string', minLength: 1, default: MULTUS_DEFAULTS.multus_image, description: 'The Multus image repository install deploys.' },
-      multus_version: { type: 'string', minLength: 1, default: MULTUS_DEFAULTS.multus_version, description: 'The Multus release install deploys.' },
-      ...kubectlAccessProperties,
-    },
-  },
+  schema,
   examples: [
     `- name: Read the cluster
   multus_cluster_read: {}

@@ -4,33 +4,33 @@
  * new Ready pod. Its init containers copy Multus's binaries again and its daemon writes
  * 00-multus.conf and opens the socket again.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from '../kubectl/kubectl.ts';
+import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } from '../kubectl/kubectl.ts';
 import { podReady } from '../kubectl/daemonset-status.ts';
 import { parseKubectlObjects, type KubeObject } from '../kubectl/objects.ts';
 import { pause } from '../lib/pause.ts';
 import { MANAGED_BY_SELECTOR, MULTUS_NAMESPACE } from './cluster-items.ts';
 
-export interface MultusPodRestartArgs extends KubectlAccessArgs {
-  nodes: string[];
-  timeout?: number;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['nodes'],
+  properties: {
+    nodes: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Kubernetes node names.' },
+    timeout: { type: 'integer', minimum: 1, default: 300, description: 'Seconds to wait for the new pods.' },
+    ...kubectlAccessProperties,
+  },
+} as const satisfies ArgsSchema;
+
+export type MultusPodRestartArgs = ArgsOf<typeof schema>;
 
 const POLL_MS = 500;
 
 export const multusPodRestart: TaskModule<MultusPodRestartArgs> = {
   name: 'multus_pod_restart',
   description: `Deletes the pods labelled \`${MANAGED_BY_SELECTOR}\` in ${MULTUS_NAMESPACE} on each of \`nodes\` and waits until each of those nodes runs a new Ready pod (failing after \`timeout\` seconds). Changed when a pod was deleted; check mode names the pods it would delete. Registers \`restarted\` (pod names).`,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['nodes'],
-    properties: {
-      nodes: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Kubernetes node names.' },
-      timeout: { type: 'integer', minimum: 1, default: 300, description: 'Seconds to wait for the new pods.' },
-      ...kubectlAccessProperties,
-    },
-  },
+  schema,
   examples: [
     `- name: Restart Multus on node2
   multus_pod_restart:

@@ -5,15 +5,23 @@
  * writes the file again when it starts, so the file is removed only while nothing answers
  * on the socket — asked again in the same command that removes it.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { sh } from '../../src/connection/quote.ts';
 import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { MULTUS_SOCKET as DEFAULT_MULTUS_SOCKET } from '../lib/defaults.ts';
 import { healthScript, parseHealth } from './probe.ts';
 
-export interface MultusStaleConfArgs {
-  path: string;
-  socket?: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1, pattern: '^/', description: 'The 00-multus.conf path (`{{ k3s.multus_conf }}`).' },
+    socket: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_MULTUS_SOCKET, description: "multus-daemon's unix socket." },
+  },
+} as const satisfies ArgsSchema;
+
+export type MultusStaleConfArgs = ArgsOf<typeof schema>;
 
 export function staleConfCommand(path: string, socket: string, remove: boolean): string {
   return [
@@ -38,15 +46,7 @@ export const multusStaleConf: TaskModule<MultusStaleConfArgs> = {
   name: 'multus_stale_conf',
   description:
     "Removes 00-multus.conf (`path`) only while no multus-daemon answers `/healthz` on `socket` (no socket, or nothing answers); the health is asked again in the command that removes the file. Left alone when the daemon answers (any HTTP status) or when the host can ask neither with curl nor python3. Changed when the file was removed.",
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path'],
-    properties: {
-      path: { type: 'string', minLength: 1, pattern: '^/', description: 'The 00-multus.conf path (`{{ k3s.multus_conf }}`).' },
-      socket: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_MULTUS_SOCKET, description: "multus-daemon's unix socket." },
-    },
-  },
+  schema,
   examples: [
     `- name: Remove a stale 00-multus.conf
   multus_stale_conf:

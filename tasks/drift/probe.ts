@@ -14,6 +14,7 @@ import { k3sProbeCommand, parseK3sProbe, type K3sProbe } from '../k3s/probe.ts';
 import { RECORD_FILE, LATEST, PRISTINE } from '../k3s/backup-record.ts';
 import { STATE_FILE } from '../multus/install-record.ts';
 import type { PluginObservation } from '../multus/probe.ts';
+import { pluginLines, pythonHttpStatus } from '../lib/unix-http.ts';
 
 /** Multus v4.3.0's daemon answers here (its /readyz is a 404). */
 export const HEALTH_PATH = '/healthz';
@@ -49,19 +50,7 @@ export interface DriftObservation {
 }
 
 /** HTTP/1.0 GET of argv[2] over the unix socket argv[1]; prints the status, or 000. */
-const PYTHON_GET = [
-  'import socket, sys',
-  's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
-  's.settimeout(5)',
-  's.connect(sys.argv[1])',
-  's.sendall(b"GET " + sys.argv[2].encode() + b" HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n")',
-  'd = b""',
-  'while b"\\r\\n" not in d:',
-  '    c = s.recv(256)',
-  '    if not c: break',
-  '    d += c',
-  'print(d.split(b" ")[1].decode() if d.startswith(b"HTTP/") else "000")',
-].join('\n');
+const PYTHON_GET = pythonHttpStatus('b"GET " + sys.argv[2].encode() + b" HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n"');
 
 /**
  * Asks the daemon's /healthz on "$sock" (curl, else python3, else not at all) and prints
@@ -102,12 +91,7 @@ export function driftProbeCommand(o: DriftProbeOptions): string {
     'case $layout in cni) bindir=$dd/data/cni ;; current) bindir=$dd/data/current/bin ;; *) bindir= ;; esac',
     'netd=$dd/agent/etc/cni/net.d',
     'if [ -n "$bindir" ]; then',
-    sh`  for n in ${o.plugins}; do`,
-    '    p=$bindir/$n',
-    '    if [ -L "$p" ]; then k=symlink; elif [ -f "$p" ]; then k=file; elif [ -e "$p" ]; then k=other; else k=missing; fi',
-    '    if [ -f "$p" ] && [ -x "$p" ]; then x=yes; else x=no; fi',
-    '    echo "plugin $n $k $x"',
-    '  done',
+    ...pluginLines(o.plugins, '  '),
     'fi',
     // base64 keeps any content on one parseable line; head bounds what is read.
     `show() { if [ -f "$2" ]; then printf '%s ' "$1"; head -c "$limit" < "$2" | base64 | tr -d '\\n'; echo; else echo "$1 -"; fi; }`,

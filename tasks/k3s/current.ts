@@ -3,7 +3,7 @@
  * data dir and the k3s command, then read the layout again at the moment they act: the
  * manifest's installers change the bin dir between preflight and relink.
  */
-import type { ArgsOfProperties } from '../../src/module/args.ts';
+import type { ArgsOfProperties, ArgsSchema } from '../../src/module/args.ts';
 import type { HostContext } from '../../src/module/task.ts';
 import { dataDirProblem } from './layout.ts';
 import { factsProblem, k3sFactsFromProbe, type K3sFacts, type K3sFactsOutcome } from './facts.ts';
@@ -20,6 +20,18 @@ export const k3sStateArgProperties = {
     description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.',
   },
 } as const;
+
+/**
+ * The schema of a module that runs after k3s_facts: `facts` required, `k3s_data_dir`
+ * optional, then the module's own `properties`.
+ */
+export const k3sStateSchema = <const P extends Record<string, ArgsSchema>>(properties: P) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['facts'],
+    properties: { ...k3sStateArgProperties, ...properties },
+  }) as const;
 
 /**
  * A module's arguments with `facts` as k3s_facts makes them: the schema only says

@@ -25,19 +25,13 @@ import {
   type BackupRecord,
 } from './backup-record.ts';
 import { historyName, mostRecent, readStoredBackups } from './backup-store.ts';
-import { k3sStateArgProperties, readCurrentFacts, type WithK3sFacts } from './current.ts';
+import { k3sStateSchema, readCurrentFacts, type WithK3sFacts } from './current.ts';
 import { siblingTempPath } from '../lib/temp-path.ts';
 import { DEFAULT_BACKUP_DIR } from '../lib/defaults.ts';
 
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['facts'],
-  properties: {
-    ...k3sStateArgProperties,
-    backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.'),
-  },
-} as const satisfies ArgsSchema;
+const schema = k3sStateSchema({
+  backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, 'Absolute directory on the host that holds `pristine/`, `latest` and `history/`.'),
+}) satisfies ArgsSchema;
 
 export type K3sCniBackupArgs = WithK3sFacts<ArgsOf<typeof schema>>;
 

@@ -6,22 +6,25 @@
  * by rename (docs/k3s-multus.md §3: host-local never disappears). Then it checks what K3s needs: host-local
  * resolves to an executable, and 10-flannel.conflist is the one preflight read.
  */
+import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
 import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
 import { statFact } from '../lib/path-stat.ts';
 import { DEFAULT_BACKUP_DIR, type BackupRecord } from './backup-record.ts';
 import { readStoredBackups } from './backup-store.ts';
-import { k3sStateArgProperties, readCurrentK3s, type K3sStateArgs } from './current.ts';
+import { k3sStateSchema, readCurrentK3s, type WithK3sFacts } from './current.ts';
 import { linkedNames, wantedLinkTarget, type K3sFacts } from './facts.ts';
 import { relinkCommands, relinksNeeded } from './k3s-cni-relink.ts';
 import { K3S_OWNED_PLUGINS, k3sMultusPaths } from './layout.ts';
 import { describeEntry, k3sProbeFact, type K3sProbe } from './probe.ts';
 
-export interface K3sCniRestoreArgs extends K3sStateArgs {
-  backup_dir?: string;
-}
+const schema = k3sStateSchema({
+  backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, "Where k3s_cni_backup keeps its records; read only when K3s's current multicall binary is gone."),
+}) satisfies ArgsSchema;
+
+export type K3sCniRestoreArgs = WithK3sFacts<ArgsOf<typeof schema>>;
 
 /** Backup records' multicall paths worth trying, newest first, for this data dir (pure). */
 export function backupTargets(records: ReadonlyArray<BackupRecord | undefined>, dataDir: string, exclude: string): string[] {
@@ -63,21 +66,7 @@ export const k3sCniRestore: TaskModule<K3sCniRestoreArgs> = {
   name: 'k3s_cni_restore',
   description:
     "Gives K3s back its own plugins: every K3s-owned name in the CNI bin dir (`cni` and bandwidth, bridge, firewall, flannel, host-local, loopback, portmap) that is not a symlink to K3s's current multicall binary (the target of `data/cni/cni` read now, which a K3s upgrade may have moved since the backup) becomes one, by a link under a temp name renamed over it, so no name is ever missing. Only when that binary is gone is the multicall path of the newest backup record under `backup_dir` used, if it still exists. Afterwards, and also when nothing needed changing, it checks that host-local resolves to an executable and that 10-flannel.conflist has the sha256 `facts` recorded; fails naming what does not hold. Registers `restored` (names), `target` and `target_from` (`current` or `backup`).",
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['facts'],
-    properties: {
-      ...k3sStateArgProperties,
-      backup_dir: {
-        type: 'string',
-        minLength: 1,
-        pattern: '^/',
-        default: DEFAULT_BACKUP_DIR,
-        description: "Where k3s_cni_backup keeps its records; read only when K3s's current multicall binary is gone.",
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Give K3s back its own plugins
   k3s_cni_restore:
@@ -110,11 +99,17 @@ export const k3sCniRestore: TaskModule<K3sCniRestoreArgs> = {
       after: todo.map((r) => `${r.name} -> ${r.target}\n`).join(''),
     };
     const summary = `${todo.map((r) => r.name).join(', ')} -> ${wanted}${from}`;
-    if (ctx.check) return changed(`would restore ${todo.length} in ${binDir}: ${summary}`, diff, data);
-    const err = await applyScript(ctx, relinkCommands(binDir, todo));
-    if (err) return failed(`cannot restore in ${binDir}: ${err}`, data);
+    const restored = await checkOrApply(ctx, {
+      action: `restore ${todo.length} in ${binDir}: ${summary}`,
+      done: `restored ${todo.length} in ${binDir}: ${summary}`,
+      failure: `cannot restore in ${binDir}`,
+      diff,
+      data,
+      commands: relinkCommands(binDir, todo),
+    });
+    if (ctx.check || restored.failed) return restored;
     const problems = await afterProblems(ctx, args.facts, binDir);
     if (problems.length > 0) return { ...failed(`restored ${summary}, but ${problems.join('; ')}`, data), changed: true, diff };
-    return changed(`restored ${todo.length} in ${binDir}: ${summary}`, diff, data);
+    return restored;
   },
 };

@@ -5,17 +5,41 @@
  * failure that names every check that failed and what it found. Nothing is changed, so a
  * host that fails here is left exactly as it was.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type HostContext, type TaskModule } from '../../src/module/task.ts';
 import { k3sFactsFromProbe } from './facts.ts';
 import { DEFAULT_K3S_BINARY, DEFAULT_K3S_CONFIG_FILE, k3sProbeFact } from './probe.ts';
 import { k3sSourcesFact, resolveK3sSettings, type K3sSettings } from './settings.ts';
 
-export interface K3sFactsArgs {
-  k3s_data_dir?: string | null;
-  k3s_server_location?: string | null;
-  config_file?: string;
-  k3s_binary?: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    k3s_data_dir: {
+      type: ['string', 'null'],
+      description:
+        "K3s data dir (`--data-dir`). Unset or null: as K3s takes it (docs/k3s-multus.md §1): `--data-dir` on the command line of the running k3s (else the systemd unit's ExecStart), then `data-dir:` in its config file and `<file>.d/*.yaml`, then `K3S_DATA_DIR`, then `k3s_server_location`, else /var/lib/rancher/k3s.",
+    },
+    k3s_server_location: {
+      type: ['string', 'null'],
+      description: "k3s-ansible's data dir variable; used when nothing on the node names a data dir (current k3s-ansible makes /var/lib/rancher/k3s a symlink to it instead).",
+    },
+    config_file: {
+      type: 'string',
+      minLength: 1,
+      default: DEFAULT_K3S_CONFIG_FILE,
+      description: 'The K3s config file, unless K3s is told another one (`--config`, `K3S_CONFIG_FILE`).',
+    },
+    k3s_binary: {
+      type: 'string',
+      minLength: 1,
+      default: DEFAULT_K3S_BINARY,
+      description: 'The k3s command, looked up on PATH, then at /usr/local/bin/k3s.',
+    },
+  },
+} as const satisfies ArgsSchema;
+
+export type K3sFactsArgs = ArgsOf<typeof schema>;
 
 /** K3s's settings as the node has them; a config file named by K3s itself is read in a second pass. */
 async function readSettings(ctx: HostContext, args: K3sFactsArgs): Promise<K3sSettings> {
@@ -31,33 +55,7 @@ export const k3sFacts: TaskModule<K3sFactsArgs> = {
   name: 'k3s_facts',
   description:
     "Reads what the K3s node looks like from the CNI side and sets the fact `k3s`: `version`, `data_dir`, `layout` (`cni` for the stable `<data-dir>/data/cni` bin dir, `current` for older K3s's `data/current/bin`), `cni_bin_dir`, `cni_conf_dir`, `flannel_conflist` and its `flannel_conflist_sha256`, `multus_conf` and `multus_conf_present`, `multicall` (`target`, `sha256`: K3s's multicall binary every plugin name links to) and `entries` (for `cni` and the seven plugin names: `symlink` with `target`, `file` with `sha256` and `mode`, `missing` or `other`). Fails, naming each failed check and what it found, when there is no k3s command, no data dir, no CNI bin dir, no executable multicall binary or no Flannel conflist. Warns when the layout is `current` (plugins must be redeployed after every K3s upgrade) and when host-local is a regular file (an earlier install overwrote K3s's link).",
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      k3s_data_dir: {
-        type: ['string', 'null'],
-        description:
-          "K3s data dir (`--data-dir`). Unset or null: as K3s takes it (docs/k3s-multus.md §1): `--data-dir` on the command line of the running k3s (else the systemd unit's ExecStart), then `data-dir:` in its config file and `<file>.d/*.yaml`, then `K3S_DATA_DIR`, then `k3s_server_location`, else /var/lib/rancher/k3s.",
-      },
-      k3s_server_location: {
-        type: ['string', 'null'],
-        description: "k3s-ansible's data dir variable; used when nothing on the node names a data dir (current k3s-ansible makes /var/lib/rancher/k3s a symlink to it instead).",
-      },
-      config_file: {
-        type: 'string',
-        minLength: 1,
-        default: DEFAULT_K3S_CONFIG_FILE,
-        description: 'The K3s config file, unless K3s is told another one (`--config`, `K3S_CONFIG_FILE`).',
-      },
-      k3s_binary: {
-        type: 'string',
-        minLength: 1,
-        default: DEFAULT_K3S_BINARY,
-        description: 'The k3s command, looked up on PATH, then at /usr/local/bin/k3s.',
-      },
-    },
-  },
+  schema,
   examples: [
     `- name: Read the K3s layout
   k3s_facts:

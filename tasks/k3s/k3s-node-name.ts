@@ -5,6 +5,7 @@
  * node. That name is checked against the cluster's node list, and so is the address the
  * connection reached, against each node's InternalIP. Pure: runs on the control machine.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 
 interface NodeObject {
@@ -12,12 +13,26 @@ interface NodeObject {
   status?: { addresses?: Array<{ type?: string; address?: string }> };
 }
 
-export interface K3sNodeNameArgs {
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['nodes', 'facts'],
+  properties: {
+    nodes: { type: 'array', items: { type: 'object' }, description: 'The cluster\'s Node objects (kubectl_get `resources`).' },
+    facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
+    addresses: { type: 'array', items: { type: ['string', 'null'] }, description: 'More addresses this host is reached at (e.g. `ansible_host`).' },
+    name: { type: ['string', 'null'], description: 'The node name, when set by hand (`k8s_node_name`); still checked against the cluster.' },
+  },
+} as const satisfies ArgsSchema;
+
+/**
+ * The schema says only `array of object` and `object`: a Node is read as far as it has
+ * metadata.name and InternalIPs, and of k3s_facts's facts only the name and address fields.
+ */
+export type K3sNodeNameArgs = Omit<ArgsOf<typeof schema>, 'nodes' | 'facts'> & {
   nodes: NodeObject[];
   facts: { node_name?: string; node_name_source?: string; connected_address?: string };
-  addresses?: Array<string | null | undefined>;
-  name?: string | null;
-}
+};
 
 const internalIPs = (n: NodeObject) => (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address ?? '');
 const describe = (n: NodeObject) => `${n.metadata?.name ?? '?'} (${internalIPs(n).join(', ') || 'no InternalIP'})`;
@@ -53,17 +68,7 @@ export const k3sNodeName: TaskModule<K3sNodeNameArgs> = {
     "Finds this host's Kubernetes node and sets the fact `k8s_node_name`: the node named as K3s names it (`name`, else `facts.node_name` from k3s_facts: --node-name / node-name: / K3S_NODE_NAME, else the lower-cased hostname), cross-checked with the node whose InternalIP is the address the connection reached (`facts.connected_address`, and `addresses`). When the name is not in the cluster but one node has that InternalIP, that node is taken, with a warning. Fails, listing the cluster's nodes, when nothing matches or the two disagree. Runs on the control machine only.",
   controlOnly: true,
   readOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['nodes', 'facts'],
-    properties: {
-      nodes: { type: 'array', items: { type: 'object' }, description: 'The cluster\'s Node objects (kubectl_get `resources`).' },
-      facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
-      addresses: { type: 'array', items: { type: ['string', 'null'] }, description: 'More addresses this host is reached at (e.g. `ansible_host`).' },
-      name: { type: ['string', 'null'], description: 'The node name, when set by hand (`k8s_node_name`); still checked against the cluster.' },
-    },
-  },
+  schema,
   examples: [
     `- name: Find the Kubernetes node
   k3s_node_name:

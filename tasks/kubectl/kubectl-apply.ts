@@ -4,6 +4,7 @@
  * resourceVersions compared with the apply's output. Check mode runs a server-side dry
  * run instead (the server validates and defaults, stores nothing).
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
 import { changed, failed, ok, type TaskResult, type TaskModule } from '../../src/module/task.ts';
 import { applyOutcome, describeOutcome, type ApplyOutcome } from './apply-outcome.ts';
@@ -15,14 +16,30 @@ import {
   kubectlPrefix,
   manifestSourceProperties,
   manifestText,
-  type KubectlAccessArgs,
-  type ManifestSourceArgs,
 } from './kubectl.ts';
 
-export interface KubectlApplyArgs extends KubectlAccessArgs, ManifestSourceArgs {
-  field_manager?: string;
-  force_conflicts?: boolean;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...manifestSourceProperties,
+    field_manager: {
+      type: 'string',
+      minLength: 1,
+      default: 'provision',
+      description: 'Server-side apply field manager: the owner recorded for every field the manifest sets.',
+    },
+    force_conflicts: {
+      type: 'boolean',
+      default: false,
+      description: 'Take over fields another field manager owns instead of failing on the conflict.',
+    },
+    ...kubectlAccessProperties,
+  },
+  oneOf: [{ required: ['manifest'] }, { required: ['src'] }],
+} as const satisfies ArgsSchema;
+
+export type KubectlApplyArgs = ArgsOf<typeof schema>;
 
 /** `get -f -`: the objects of the manifest as the cluster has them now (absent ones left out). */
 export const CURRENT_OBJECTS_WORDS = ['get', '-f', '-', '-o', 'json', '--ignore-not-found'];
@@ -53,26 +70,7 @@ export const kubectlApply: TaskModule<KubectlApplyArgs> = {
   name: 'kubectl_apply',
   description:
     'Server-side applies a manifest (`manifest` inline or the control-machine file `src`), sent to kubectl on stdin. Changed only when an object was created or its resourceVersion moved, so applying the same manifest again reports ok; `msg` and `objects` say created / configured / unchanged per object, and `--diff` shows the changed objects before and after. Check mode runs a server-side dry run (validated and defaulted by the API server, stored nowhere) and compares it with the live objects. Runs `k3s kubectl` on the host it is given, or kubectl with `kubeconfig`; delegate it to one host with `run_once`.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...manifestSourceProperties,
-      field_manager: {
-        type: 'string',
-        minLength: 1,
-        default: 'provision',
-        description: 'Server-side apply field manager: the owner recorded for every field the manifest sets.',
-      },
-      force_conflicts: {
-        type: 'boolean',
-        default: false,
-        description: 'Take over fields another field manager owns instead of failing on the conflict.',
-      },
-      ...kubectlAccessProperties,
-    },
-    oneOf: [{ required: ['manifest'] }, { required: ['src'] }],
-  },
+  schema,
   examples: [
     `- name: Apply the Multus manifest
   kubectl_apply:

@@ -4,21 +4,30 @@
  * differ from the newest export, so a rerun changes nothing and an older export is never
  * overwritten (an emptier cluster later must not erase what was kept).
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { posix } from 'node:path';
 import { stringify } from 'yaml';
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
+import { atomically, replaceByFile } from '../lib/atomic.ts';
 import { readFileFact } from '../lib/read-file.ts';
-import { siblingTempPath } from '../lib/temp-path.ts';
-import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './kubectl.ts';
+import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } from './kubectl.ts';
 import { normalizeObject, objectRef, parseKubectlObjects, type KubeObject } from './objects.ts';
 
-export interface KubectlExportArgs extends KubectlAccessArgs {
-  kind: string;
-  dest_dir: string;
-  name: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'dest_dir', 'name'],
+  properties: {
+    kind: { type: 'string', minLength: 1, description: 'Resource type as kubectl takes it, e.g. `network-attachment-definitions.k8s.cni.cncf.io`.' },
+    dest_dir: { type: 'string', minLength: 1, pattern: '^/', description: 'Absolute directory on the host kubectl runs on.' },
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'File name prefix.' },
+    ...kubectlAccessProperties,
+  },
+} as const satisfies ArgsSchema;
+
+export type KubectlExportArgs = ArgsOf<typeof schema>;
 
 /** The objects as re-appliable YAML documents, in a stable order (pure). */
 export function exportYaml(objects: KubeObject[]): string {
@@ -45,17 +54,7 @@ export const kubectlExport: TaskModule<KubectlExportArgs> = {
   name: 'kubectl_export',
   description:
     'Exports every object of `kind` in all namespaces to `<dest_dir>/<name>-<time>.yaml` (mode 0600, dir 0700, written by temp file + rename), without what the server maintains, so `kubectl apply -f` on the file recreates them. Writes a new file only when the objects differ from the newest export there; with no objects, writes nothing. Registers `file` (the export holding the current objects, or null), `count` and `objects`.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['kind', 'dest_dir', 'name'],
-    properties: {
-      kind: { type: 'string', minLength: 1, description: 'Resource type as kubectl takes it, e.g. `network-attachment-definitions.k8s.cni.cncf.io`.' },
-      dest_dir: { type: 'string', minLength: 1, pattern: '^/', description: 'Absolute directory on the host kubectl runs on.' },
-      name: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'File name prefix.' },
-      ...kubectlAccessProperties,
-    },
-  },
+  schema,
   examples: [
     `- name: Export every NetworkAttachmentDefinition
   kubectl_export:
@@ -93,14 +92,15 @@ export const kubectlExport: TaskModule<KubectlExportArgs> = {
     const text = `# ${objects.length} ${args.kind}, exported by provision at ${time}.\n# Restore with: kubectl apply -f ${file}\n${body}`;
     const data = { file, count: objects.length, objects: refs };
     const diff = { before: exportBody(before), after: body };
-    if (ctx.check) return changed(`would export ${objects.length} ${args.kind} to ${file}`, diff, data);
-    const tmp = siblingTempPath(file, 'export');
-    const err = await applyScript(
-      ctx,
-      [sh`mkdir -p -m 0700 -- ${args.dest_dir}`, sh`trap ${sh`rm -f -- ${tmp}`} EXIT`, sh`set -C; cat > ${tmp}; set +C`, sh`chmod 0600 -- ${tmp}`, sh`mv -T -- ${tmp} ${file}`],
-      { stdin: text },
-    );
-    if (err) return failed(`cannot write ${file}: ${err}`, data);
-    return changed(`exported ${objects.length} ${args.kind} to ${file}`, diff, data);
+    const replacement = replaceByFile(file, { purpose: 'export', prepare: (tmp) => [sh`chmod 0600 -- ${tmp}`] });
+    return checkOrApply(ctx, {
+      action: `export ${objects.length} ${args.kind} to ${file}`,
+      done: `exported ${objects.length} ${args.kind} to ${file}`,
+      failure: `cannot write ${file}`,
+      diff,
+      data,
+      commands: [sh`mkdir -p -m 0700 -- ${args.dest_dir}`, ...atomically(replacement)],
+      stdin: text,
+    });
   },
 };

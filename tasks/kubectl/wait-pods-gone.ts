@@ -4,19 +4,28 @@
  * as `remaining_nodes`, so a playbook can spare exactly those nodes the next steps.
  * Read-only; honours interruption.
  */
+import type { ArgsOf, ArgsSchema } from '../../src/module/args.ts';
 import { InterruptedError } from '../../src/errors.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { pause } from '../lib/pause.ts';
-import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix, type KubectlAccessArgs } from './kubectl.ts';
+import { kubectlAccessProperties, kubectlCommand, kubectlError, kubectlPrefix } from './kubectl.ts';
 import { parseKubectlObjects, type KubeObject } from './objects.ts';
 import { DEFAULT_PODS_GONE_TIMEOUT } from '../lib/defaults.ts';
 
-export interface WaitPodsGoneArgs extends KubectlAccessArgs {
-  selector: string;
-  namespace?: string;
-  timeout?: number;
-  sleep?: number;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['selector'],
+  properties: {
+    selector: { type: 'string', minLength: 1, description: 'Label selector of the pods, e.g. `app=multus`.' },
+    namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Their namespace.' },
+    timeout: { type: 'number', minimum: 0, default: DEFAULT_PODS_GONE_TIMEOUT, description: 'Seconds to wait before failing.' },
+    sleep: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Seconds between checks.' },
+    ...kubectlAccessProperties,
+  },
+} as const satisfies ArgsSchema;
+
+export type WaitPodsGoneArgs = ArgsOf<typeof schema>;
 
 /** Node → pods still there; `2 pods left: node1 (kube-multus-ds-a), node3 (…)` (pure). */
 export function podsLeft(pods: KubeObject[]): { nodes: string[]; summary: string } {
@@ -35,18 +44,7 @@ export const waitPodsGone: TaskModule<WaitPodsGoneArgs> = {
   description:
     'Waits until no pod in `namespace` matches `selector` (their DaemonSet was deleted and they terminated), reporting the nodes that still run one as it moves. After `timeout` seconds it fails naming each such node and its pods, and registers the node names as `remaining_nodes` (empty on success). Never changes anything.',
   readOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['selector'],
-    properties: {
-      selector: { type: 'string', minLength: 1, description: 'Label selector of the pods, e.g. `app=multus`.' },
-      namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Their namespace.' },
-      timeout: { type: 'number', minimum: 0, default: DEFAULT_PODS_GONE_TIMEOUT, description: 'Seconds to wait before failing.' },
-      sleep: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Seconds between checks.' },
-      ...kubectlAccessProperties,
-    },
-  },
+  schema,
   examples: [
     `- name: Wait until every Multus pod is gone
   wait_pods_gone:

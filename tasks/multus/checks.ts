@@ -10,6 +10,7 @@ import { linkedNames, wantedLinkTarget } from '../k3s/facts.ts';
 import { describeEntry, type K3sProbe } from '../k3s/probe.ts';
 import type { MultusObservation } from './probe.ts';
 import { thickInstallerBinaries } from './release.ts';
+import { conflistName, parseJsonObject } from '../lib/cni-json.ts';
 
 export interface VerifyCheck {
   name: string;
@@ -117,14 +118,9 @@ function multusConfChecks(input: VerifyInput): VerifyCheck[] {
   const path = input.multusConfPath;
   const text = input.multus.multus_conf;
   if (text === null) return [fail('00-multus.conf', `${path} does not exist (or is not a regular file)`)];
-  let conf: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-    conf = parsed as Record<string, unknown>;
-  } catch (err) {
-    return [fail('00-multus.conf', `${path} does not parse: ${(err as Error).message}`)];
-  }
+  const parsed = parseJsonObject(text);
+  if ('problem' in parsed) return [fail('00-multus.conf', `${path} does not parse: ${parsed.problem}`)];
+  const conf = parsed.object;
   const out = [
     conf.type === 'multus-shim'
       ? pass('00-multus.conf', `${path} parses and is type multus-shim`)
@@ -145,16 +141,6 @@ function multusConfChecks(input: VerifyInput): VerifyCheck[] {
         ),
   );
   return out;
-}
-
-function conflistName(text: string | null): string | undefined {
-  if (text === null) return undefined;
-  try {
-    const name = (JSON.parse(text) as { name?: unknown }).name;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -150,17 +150,21 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
       return failed(`${file} exists but is ${existing.kind === 'not-a-file' ? 'not a regular file' : 'too large'}; refusing to replace it`);
     }
     const text = `${JSON.stringify(state, null, 2)}\n`;
-    const replacement = replaceByFile(file, { purpose: 'state', prepare: (tmp) => [sh`chmod 0644 -- ${tmp}`] });
     return checkOrApply(ctx, {
       action: `write ${file}`,
       done: `wrote ${file}`,
       diff: { before, after: text },
       data: { state_file: file, state },
-      commands: [sh`mkdir -p -- ${stateDir}`, ...atomically(replacement)],
+      commands: stateFileCommands(stateDir, file),
       stdin: text,
     });
   },
 };
+
+/** state.json (0644) replaced by temp file + rename with the script's stdin; its dir made first. */
+export function stateFileCommands(stateDir: string, file: string): string[] {
+  return [sh`mkdir -p -- ${stateDir}`, ...atomically(replaceByFile(file, { purpose: 'state', prepare: (tmp) => [sh`chmod 0644 -- ${tmp}`] }))];
+}
 
 /** What a Multus thick install leaves on a node (docs/k3s-multus.md §10). */
 export function defaultFilesAdded(facts: K3sFacts, extraPlugins: string[], multusVersion?: string): string[] {

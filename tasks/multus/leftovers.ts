@@ -10,42 +10,37 @@ import { posix } from 'node:path';
 import { TaskError } from '../../src/errors.ts';
 import { sh } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
+import { absoluteDirArg, type ArgsOfProperties } from '../../src/module/args.ts';
 import type { Fact, HostContext } from '../../src/module/task.ts';
 import { DEFAULT_BACKUP_DIR, type BackupRecord } from '../k3s/backup-record.ts';
 import { readStoredBackups } from '../k3s/backup-store.ts';
 import type { K3sFacts } from '../k3s/facts.ts';
+import type { WithK3sFacts } from '../k3s/current.ts';
 import { K3S_OWNED_PLUGINS, MULTUS_OWNED_BINARIES, k3sMultusPaths } from '../k3s/layout.ts';
 import { readFileFact } from '../lib/read-file.ts';
 import { DEFAULT_STATE_DIR, STATE_FILE, parseState, type InstallState } from './install-record.ts';
+import { MULTUS_CACHE_DIR, MULTUS_SOCKET_DIR } from '../lib/defaults.ts';
 
 export type PathKind = 'file' | 'symlink' | 'dir' | 'socket' | 'other' | 'missing';
 
 /** Whether the daemon is still there: something accepts connections on its socket. */
 export type DaemonState = 'no-socket' | 'refused' | 'answering' | 'unknown';
 
-export interface LeftoverArgs {
-  facts: K3sFacts;
-  state_dir?: string;
-  backup_dir?: string;
-  /** Used only when there is no state.json: the extra plugins install would have added. */
-  extra_cni_plugins?: string[];
-  socket_dir?: string;
-  cache_dir?: string;
-}
-
 export const leftoverArgProperties = {
   facts: { type: 'object', description: 'The facts k3s_facts set for this host: `"{{ k3s }}"`.' },
-  state_dir: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_STATE_DIR, description: "Directory of install's state.json." },
-  backup_dir: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_BACKUP_DIR, description: "Where k3s_cni_backup keeps the pristine record." },
+  state_dir: absoluteDirArg(DEFAULT_STATE_DIR, "Directory of install's state.json."),
+  backup_dir: absoluteDirArg(DEFAULT_BACKUP_DIR, "Where k3s_cni_backup keeps the pristine record."),
   extra_cni_plugins: {
     type: 'array',
     items: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' },
     default: ['ipvlan'],
     description: 'Only when there is no state.json: the extra plugins install would have added; removed only when the pristine record shows they were not there before.',
   },
-  socket_dir: { type: 'string', minLength: 1, pattern: '^/', default: '/run/multus', description: "The daemon's socket dir on the host." },
-  cache_dir: { type: 'string', minLength: 1, pattern: '^/', default: '/var/lib/cni/multus', description: "The daemon's per-container caches on the host." },
+  socket_dir: absoluteDirArg(MULTUS_SOCKET_DIR, "The daemon's socket dir on the host."),
+  cache_dir: absoluteDirArg(MULTUS_CACHE_DIR, "The daemon's per-container caches on the host."),
 } as const;
+
+export type LeftoverArgs = WithK3sFacts<ArgsOfProperties<typeof leftoverArgProperties>>;
 
 export interface Candidate {
   path: string;

@@ -6,8 +6,8 @@
  * 00-multus.conf goes first: from then on no new pod is sent to the shim.
  */
 import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
 import { factsProblem } from '../k3s/facts.ts';
 import { leftoverArgProperties, readLeftovers, type LeftoverArgs, type Leftovers } from './leftovers.ts';
 
@@ -50,12 +50,17 @@ export const multusCleanup: TaskModule<LeftoverArgs> = {
     const data = { removed: plan.paths, kept: found.kept };
     if (plan.paths.length === 0) return ok('no Multus files on this node', data);
     const diff = { before: plan.paths.map((p) => `${p}\n`).join(''), after: '' };
-    if (ctx.check) return changed(`would remove ${plan.paths.join(', ')}`, diff, data);
-    if (found.daemon === 'answering') {
+    // Check mode lists the paths without asking whether the daemon still answers.
+    if (!ctx.check && found.daemon === 'answering') {
       return failed(`the Multus daemon still answers on ${args.socket_dir ?? '/run/multus'}/multus.sock: its pod is not gone; nothing removed on this node`, data);
     }
-    const err = await applyScript(ctx, plan.commands);
-    if (err) return failed(`cannot remove Multus's files: ${err}`, data);
-    return changed(`removed ${plan.paths.join(', ')}`, diff, data);
+    return checkOrApply(ctx, {
+      action: `remove ${plan.paths.join(', ')}`,
+      done: `removed ${plan.paths.join(', ')}`,
+      failure: "cannot remove Multus's files",
+      diff,
+      data,
+      commands: plan.commands,
+    });
   },
 };

@@ -9,6 +9,7 @@ import { TaskError } from '../../src/errors.ts';
 import { sh } from '../../src/connection/quote.ts';
 import type { ExecResult } from '../../src/connection/types.ts';
 import type { Fact } from '../../src/module/task.ts';
+import { pluginLines, pythonHttpStatus } from '../lib/unix-http.ts';
 
 export interface PluginObservation {
   kind: 'file' | 'symlink' | 'missing' | 'other';
@@ -35,29 +36,12 @@ export interface MultusProbeOptions {
 }
 
 /** HTTP/1.0 POST of /healthz over a unix socket; prints the status code, or 000. */
-export const PYTHON_HEALTHZ = [
-  'import socket, sys',
-  's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
-  's.settimeout(5)',
-  's.connect(sys.argv[1])',
-  's.sendall(b"POST /healthz HTTP/1.0\\r\\nHost: localhost\\r\\nContent-Length: 0\\r\\n\\r\\n")',
-  'd = b""',
-  'while b"\\r\\n" not in d:',
-  '    c = s.recv(256)',
-  '    if not c: break',
-  '    d += c',
-  'print(d.split(b" ")[1].decode() if d.startswith(b"HTTP/") else "000")',
-].join('\n');
+export const PYTHON_HEALTHZ = pythonHttpStatus('b"POST /healthz HTTP/1.0\\r\\nHost: localhost\\r\\nContent-Length: 0\\r\\n\\r\\n"');
 
 export function multusProbeCommand(o: MultusProbeOptions): string {
   return [
     sh`bindir=${o.binDir}; conf=${o.multusConf}; flannel=${o.flannelConflist}; sock=${o.socket}; py=${PYTHON_HEALTHZ}`,
-    sh`for n in ${o.plugins}; do`,
-    '  p=$bindir/$n',
-    '  if [ -L "$p" ]; then k=symlink; elif [ -f "$p" ]; then k=file; elif [ -e "$p" ]; then k=other; else k=missing; fi',
-    '  if [ -f "$p" ] && [ -x "$p" ]; then x=yes; else x=no; fi',
-    '  echo "plugin $n $k $x"',
-    'done',
+    ...pluginLines(o.plugins),
     // base64 keeps arbitrary file content on one parseable line.
     `show() { if [ -f "$2" ]; then printf '%s ' "$1"; base64 < "$2" | tr -d '\\n'; echo; else echo "$1 -"; fi; }`,
     'show conf "$conf"; show flannel "$flannel"',

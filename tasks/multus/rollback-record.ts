@@ -4,33 +4,31 @@
  * are). Written by temp file + rename, once: a later rollback finds it already said. A node
  * that never had Multus gets no state.json.
  */
+import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
 import { posix } from 'node:path';
-import { sh } from '../../src/connection/quote.ts';
-import { changed, failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { applyScript } from '../lib/apply.ts';
+import { failed, ok, type TaskModule } from '../../src/module/task.ts';
+import { checkOrApply } from '../lib/apply.ts';
 import { readFileFact } from '../lib/read-file.ts';
-import { siblingTempPath } from '../lib/temp-path.ts';
-import { DEFAULT_STATE_DIR, STATE_FILE, parseState } from './install-record.ts';
+import { DEFAULT_STATE_DIR, STATE_FILE, parseState, stateFileCommands } from './install-record.ts';
 import { provisionVersion } from './provision-version.ts';
 
-export interface RollbackRecordArgs {
-  state_dir?: string;
-  had_multus: boolean;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['had_multus'],
+  properties: {
+    state_dir: absoluteDirArg(DEFAULT_STATE_DIR, 'Directory of state.json.'),
+    had_multus: { type: 'boolean', description: 'Whether the node had Multus files or an install record when the rollback began (`multus_leftovers.had_multus`).' },
+  },
+} as const satisfies ArgsSchema;
+
+export type RollbackRecordArgs = ArgsOf<typeof schema>;
 
 export const rollbackRecord: TaskModule<RollbackRecordArgs> = {
   name: 'rollback_record',
   description:
     "Records the rollback in `<state_dir>/state.json`: `rolled_back_at` and `rolled_back_by` (the provision version) are added to what install recorded, by temp file + rename. Changes nothing when state.json already says rolled back, or when there is no state.json and `had_multus` is false (a node that never had Multus). Registers `state_file` and `state`.",
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['had_multus'],
-    properties: {
-      state_dir: { type: 'string', minLength: 1, pattern: '^/', default: DEFAULT_STATE_DIR, description: 'Directory of state.json.' },
-      had_multus: { type: 'boolean', description: 'Whether the node had Multus files or an install record when the rollback began (`multus_leftovers.had_multus`).' },
-    },
-  },
+  schema,
   examples: [
     `- name: Record the rollback
   rollback_record:
@@ -54,14 +52,14 @@ export const rollbackRecord: TaskModule<RollbackRecordArgs> = {
     const text = `${JSON.stringify(state, null, 2)}\n`;
     const diff = { before, after: text };
     const data = { state_file: file, state };
-    if (ctx.check) return changed(`would record the rollback in ${file}`, diff, data);
-    const tmp = siblingTempPath(file, 'state');
-    const err = await applyScript(
-      ctx,
-      [sh`mkdir -p -- ${stateDir}`, sh`trap ${sh`rm -f -- ${tmp}`} EXIT`, sh`set -C; cat > ${tmp}; set +C`, sh`chmod 0644 -- ${tmp}`, sh`mv -f -T -- ${tmp} ${file}`],
-      { stdin: text },
-    );
-    if (err) return failed(`cannot write ${file}: ${err}`, data);
-    return changed(`recorded the rollback in ${file}`, diff, data);
+    return checkOrApply(ctx, {
+      action: `record the rollback in ${file}`,
+      done: `recorded the rollback in ${file}`,
+      failure: `cannot write ${file}`,
+      diff,
+      data,
+      commands: stateFileCommands(stateDir, file),
+      stdin: text,
+    });
   },
 };
