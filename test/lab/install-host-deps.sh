@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the lab needs (real sshd, sudo, network namespaces, kubectl; promtool,
-# node_exporter and cron for drift's monitoring tests).
+# node_exporter and cron for drift's monitoring tests; ansible-core for the parity tests).
 # Installs only what is missing; needs root for that.
 set -euo pipefail
 missing=()
@@ -16,6 +16,8 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
 command -v cron >/dev/null || missing+=(cron)
+# The Ansible parity tests and the benchmark run the real ansible-core beside provision.
+command -v ansible-playbook >/dev/null || missing+=(ansible-core)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "lab host packages: all present"
   exit 0
