@@ -187,6 +187,23 @@ for (const c of prepared) {
   });
 }
 
+t.test("install runs kubectl on the server Ansible's groups['server'][0] names, on k3s-ansible inventories", async (t) => {
+  const install = loadPlaybook(join(REPO_ROOT, 'playbooks', 'install.yaml'), registry);
+  const play = install.plays.find((p) => 'kubectl_host' in p.vars);
+  t.ok(play, 'install.yaml sets kubectl_host');
+  for (const name of ['k3s-ansible-first-server', 'k3s-ansible-sample']) {
+    const c = prepared.find((p) => p.name === name)!;
+    if (c.failure) throw c.failure;
+    const inventory = loadInventory(c.inventoryFile);
+    const scopes = new HostScopes(inventory, {}, { check: false, diff: false, playbookDir: join(REPO_ROOT, 'playbooks') });
+    scopes.startPlay(play!, []);
+    for (const [host, values] of Object.entries(c.ansible!.vars)) {
+      const theirs = values["groups['server'][0]"];
+      t.equal(provisionValue(scopes, host, 'kubectl_host'), theirs, `${name}: ${host}: kubectl_host is ${String(theirs)}`);
+    }
+  }
+});
+
 t.teardown(() => {
   console.log(`# parity: ${prepared.length} cases, ${compared} comparisons, ${intended} intended differences`);
 });
