@@ -1,6 +1,7 @@
 /** Filters on lists and mappings: `join`, `length`, `map(attribute='x')`, `select`, `combine`, … */
 import { TemplateEvaluationError, UndefinedVariableError } from './errors.ts';
 import { param, type Filter, type FilterContext } from './filters.ts';
+import { isFloat, numberOf, pyFloat } from './python.ts';
 import { deepEqual, isPlainObject, lookup, MISSING, objectFrom, toText, truthy, typeName } from './values.ts';
 
 function expectList(filter: string, value: unknown): unknown[] {
@@ -26,7 +27,8 @@ function attributeOf(filter: string, item: unknown, attribute: unknown): unknown
 }
 
 function compareScalars(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const [x, y] = [numberOf(a), numberOf(b)];
+  if (x !== undefined && y !== undefined) return x - y;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   throw new TemplateEvaluationError(`cannot order ${typeName(a)} and ${typeName(b)}`);
 }
@@ -126,11 +128,16 @@ export const COLLECTION_FILTERS: Record<string, Filter> = {
   reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...expectList('reverse', v)].reverse()),
   min: (v) => expectList('min', v).reduce((m, x) => (compareScalars(x, m) < 0 ? x : m)),
   max: (v) => expectList('max', v).reduce((m, x) => (compareScalars(x, m) > 0 ? x : m)),
-  sum: (v, a, k) =>
-    expectList('sum', v).reduce<number>((s, x) => {
-      if (typeof x !== 'number') throw new TemplateEvaluationError(`sum: expected numbers, got ${typeName(x)}`);
-      return s + x;
-    }, Number(param(a, k, 1, 'start', 0))),
+  sum: (v, a, k) => {
+    const start = param(a, k, 1, 'start', 0);
+    const items = [start, ...expectList('sum', v)];
+    const total = items.reduce<number>((s, x) => {
+      const n = numberOf(x);
+      if (n === undefined) throw new TemplateEvaluationError(`sum: expected numbers, got ${typeName(x)}`);
+      return s + n;
+    }, 0);
+    return items.some(isFloat) ? pyFloat(total) : total;
+  },
   flatten: (v, a, k) => flatten(expectList('flatten', v), Number(param(a, k, 0, 'levels', Infinity))),
   map,
   select: selecting(true, false),
@@ -147,4 +154,21 @@ export const COLLECTION_FILTERS: Record<string, Filter> = {
     return objectFrom(expectList('items2dict', v).map((x) => [toText(attributeOf('items2dict', x, keyName)), attributeOf('items2dict', x, valueName)] as const));
   },
   combine,
+  // lib/ansible/plugins/filter/core.py: ternary(value, true_val, false_val, none_val=None).
+  ternary: (v, a, k) => {
+    const noneValue = param(a, k, 2, 'none_val', null);
+    if (v === null && noneValue !== null) return noneValue;
+    return truthy(v) ? param(a, k, 0, 'true_val') : param(a, k, 1, 'false_val');
+  },
+  // lib/ansible/plugins/filter/core.py: extract(item, container, morekeys=None) looks item up in container, then morekeys.
+  extract: (v, a, k) => {
+    const more = param(a, k, 1, 'morekeys', null);
+    const keys = [v, ...(more === null ? [] : Array.isArray(more) ? more : [more])];
+    let value = param(a, k, 0, 'container');
+    for (const key of keys) {
+      value = lookup(value, key);
+      if (value === MISSING) throw new UndefinedVariableError(`[${toText(key)}] (in extract)`);
+    }
+    return value;
+  },
 };
