@@ -36,16 +36,18 @@ function compareScalars(a: unknown, b: unknown): number {
 /** select/reject: `select` alone keeps truthy items; `select('equalto', 3)` applies a test. */
 function selecting(keep: boolean, byAttribute: boolean): Filter {
   return (value, args, _kwargs, ctx) => {
-    const name = byAttribute ? 'selectattr' : keep ? 'select' : 'reject';
+    const name = byAttribute ? (keep ? 'selectattr' : 'rejectattr') : keep ? 'select' : 'reject';
     const list = expectList(name, value);
     const attribute = byAttribute ? args[0] : undefined;
     const [test, ...testArgs] = byAttribute ? args.slice(1) : args;
     return list.filter((item) => {
       const subject = byAttribute ? attributeOrMissing(item, attribute) : item;
       let passed: boolean;
-      if (test === undefined) passed = subject !== MISSING && truthy(subject);
-      else if (test === 'defined' || test === 'undefined') passed = (subject !== MISSING) === (test === 'defined');
-      else passed = subject !== MISSING && ctx.test(String(test), subject, testArgs);
+      if (test === 'defined' || test === 'undefined') passed = (subject !== MISSING) === (test === 'defined');
+      // Any other test of a missing attribute fails, as Ansible's strict undefined does.
+      else if (subject === MISSING) throw new UndefinedVariableError(`item.${String(attribute)} (in ${name})`);
+      else if (test === undefined) passed = truthy(subject);
+      else passed = ctx.test(String(test), subject, testArgs);
       return passed === keep;
     });
   };
@@ -143,10 +145,7 @@ export const COLLECTION_FILTERS: Record<string, Filter> = {
   select: selecting(true, false),
   reject: selecting(false, false),
   selectattr: selecting(true, true),
-  rejectattr: (v, a, k, ctx) => {
-    const kept = selecting(true, true)(v, a, k, ctx) as unknown[];
-    return expectList('rejectattr', v).filter((x) => !kept.includes(x));
-  },
+  rejectattr: selecting(false, true),
   dict2items: (v) => Object.entries(expectMapping('dict2items', v)).map(([key, value]) => ({ key, value })),
   items2dict: (v, a, k) => {
     const keyName = String(param(a, k, 0, 'key_name', 'key'));

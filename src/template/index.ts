@@ -16,6 +16,7 @@ import { plainValue } from './python.ts';
 export { TemplateError, TemplateEvaluationError, TemplateSyntaxError, UndefinedVariableError } from './errors.ts';
 
 type Vars = Record<string, unknown>;
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
 type Part = string | Expr;
 
 // Templates repeat across hosts and tasks; parse each text once.
@@ -96,7 +97,10 @@ function renderText(text: string, vars: Vars): unknown {
   // number (`"{{ 1 + 1 }}"` is '2' there), the number is kept, which is what a module's
   // argument conversion makes of that text.
   const value = sole ? evaluate(sole, vars) : interpolate(parts, vars);
-  return plainValue(typeof value === 'string' ? literalFromText(value) : value);
+  // Filters whose text is wanted as text are not read back (Ansible's STRING_TYPE_FILTERS,
+  // lib/ansible/config/base.yml): `"{{ x | to_json }}"` stays JSON text.
+  const keepText = sole?.kind === 'filter' && STRING_TYPE_FILTERS.has(sole.name);
+  return plainValue(typeof value === 'string' && !keepText ? literalFromText(value) : value);
 }
 
 /**

@@ -3,7 +3,7 @@
  * `undefined` are part of the evaluator, which must see an undefined operand before it fails.
  */
 import { TemplateEvaluationError } from './errors.ts';
-import { isFloat, isNumeric } from './python.ts';
+import { isFloat, isNumeric, numberOf } from './python.ts';
 import { deepEqual, isPlainObject, lookup, MISSING, toText, truthy, typeName } from './values.ts';
 
 export type Test = (value: unknown, args: unknown[]) => boolean;
@@ -68,6 +68,13 @@ function version(value: unknown, args: unknown[]): boolean {
   return check(compareVersions(toText(value), toText(other)));
 }
 
+function compareTest(test: string, a: unknown, b: unknown): number {
+  const [x, y] = [numberOf(a), numberOf(b)];
+  if (x !== undefined && y !== undefined) return x - y;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  throw new TemplateEvaluationError(`${test}: cannot compare ${typeName(a)} and ${typeName(b)}`);
+}
+
 export const TESTS: Record<string, Test> = {
   none: (v) => v === null,
   string: (v) => typeof v === 'string',
@@ -88,6 +95,24 @@ export const TESTS: Record<string, Test> = {
   in: (v, a) => contains(a[0], v),
   contains: (v, a) => contains(v, a[0]),
   version,
+  // Jinja2's comparison tests (jinja2/tests.py), used as `select('>', 2)`.
+  '==': (v, a) => deepEqual(v, a[0]),
+  '!=': (v, a) => !deepEqual(v, a[0]),
+  '>': (v, a) => compareTest('>', v, a[0]) > 0,
+  gt: (v, a) => compareTest('gt', v, a[0]) > 0,
+  greaterthan: (v, a) => compareTest('greaterthan', v, a[0]) > 0,
+  '>=': (v, a) => compareTest('>=', v, a[0]) >= 0,
+  ge: (v, a) => compareTest('ge', v, a[0]) >= 0,
+  '<': (v, a) => compareTest('<', v, a[0]) < 0,
+  lt: (v, a) => compareTest('lt', v, a[0]) < 0,
+  lessthan: (v, a) => compareTest('lessthan', v, a[0]) < 0,
+  '<=': (v, a) => compareTest('<=', v, a[0]) <= 0,
+  le: (v, a) => compareTest('le', v, a[0]) <= 0,
+  odd: (v) => Number.isInteger(v) && Math.abs(v as number) % 2 === 1,
+  even: (v) => Number.isInteger(v) && (v as number) % 2 === 0,
+  divisibleby: (v, a) => numberOf(v)! % numberOf(a[0])! === 0,
+  lower: (v) => typeof v === 'string' && v === v.toLowerCase(),
+  upper: (v) => typeof v === 'string' && v === v.toUpperCase(),
   failed: resultFlag('failed', 'failed'),
   changed: resultFlag('changed', 'changed'),
   skipped: resultFlag('skipped', 'skipped'),
