@@ -178,6 +178,8 @@ function withRegistered(input: TaskRunInput, result: TaskResult): Vars {
   if (!input.task.register) return input.scope;
   const scope: Vars = {};
   for (const key of Object.keys(input.scope)) {
+    // An earlier task's result under the same name is replaced by this one's.
+    if (key === input.task.register) continue;
     Object.defineProperty(scope, key, { enumerable: true, get: () => input.scope[key] });
   }
   Object.defineProperty(scope, input.task.register, { enumerable: true, value: registeredValue(result) });
