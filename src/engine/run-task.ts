@@ -11,6 +11,7 @@ import type { TaskSpec } from '../playbook/types.ts';
 import { validatorFor } from '../source/schema-check.ts';
 import type { HostStatus } from './events.ts';
 import { createHostContext, type CommandObserver } from './host-context.ts';
+import { runLoop } from './loop.ts';
 import type { Vars } from './scope.ts';
 import { failed, skipped, type TaskModule, type TaskResult } from '../module/task.ts';
 
@@ -41,6 +42,10 @@ export interface TaskOutcome {
 
 
 export async function runTask(input: TaskRunInput): Promise<TaskOutcome> {
+  return input.task.loop === undefined ? runTaskOnce(input) : runLoop(input, runTaskOnce);
+}
+
+async function runTaskOnce(input: TaskRunInput): Promise<TaskOutcome> {
   const { task, module } = input;
   try {
     if (task.when !== undefined && !evaluateCondition(task.when, input.scope)) {
