@@ -24,7 +24,7 @@ const CONDITION_KEYWORDS = { when: 'when', until: 'until', failed_when: 'failedW
 // Ansible keywords people will reach for; a clear "not supported" beats "unknown module".
 const UNSUPPORTED_KEYWORDS = new Set([
   'with_items', 'with_dict', 'with_list', 'block', 'rescue', 'always',
-  'include_tasks', 'import_tasks', 'include_role', 'import_role', 'environment', 'check_mode',
+  'include_role', 'import_role', 'environment', 'check_mode',
   'diff', 'async', 'poll', 'throttle', 'timeout', 'local_action', 'connection', 'any_errors_fatal',
 ]);
 

@@ -108,6 +108,10 @@ export const playKeywordSchemas: Record<string, JsonSchema> = {
   any_errors_fatal: { type: 'boolean', description: 'Abort the whole play as soon as any host fails a task.' },
   become: { type: 'boolean', description: 'Default become for every task of the play.' },
   become_user: { type: 'string', minLength: 1, description: 'Default become_user for every task of the play.' },
+  vars_files: {
+    description: 'Files of variables (YAML mappings), relative to the playbook; they override `vars`.',
+    anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+  },
   gather_facts: {
     type: 'boolean',
     description: 'Accepted for Ansible compatibility and ignored: facts are read by the tasks that need them, never gathered up front.',

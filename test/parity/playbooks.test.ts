@@ -4,7 +4,7 @@
  * every task's status and `attempts` must agree.
  */
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -13,58 +13,63 @@ import { runInProcess } from '../helpers/run-provision.ts';
 
 const dir = join(import.meta.dirname, 'cases', 'playbooks');
 
+
+/** What is compared per task run: status, attempts, and the message of a debug task or a loop's summary. */
 interface Outcome {
+  name: string;
   status: string;
   attempts?: unknown;
-  /** debug's message (and a loop's summary). */
   msg?: unknown;
 }
 
-/** Failure messages are each tool's own; a status, attempts and a message of a task that did not fail are compared. */
-function outcome(status: string, attempts: unknown, msg: unknown): Outcome {
-  const o: Outcome = { status };
-  if (attempts !== undefined) o.attempts = attempts;
-  if (msg !== undefined && status !== 'failed' && status !== 'skipped') o.msg = msg;
-  return o;
+/** A temp dir with the case's play and the shared files/ beside it. */
+function workDir(prefix: string, play: Record<string, unknown>): string {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(dir, 'files'), join(work, 'files'), { recursive: true });
+  writeFileSync(join(work, 'play.yaml'), stringify([play]));
+  return work;
 }
 
-async function ansibleRun(tasks: unknown[]): Promise<Map<string, Outcome>> {
-  const work = mkdtempSync(join(tmpdir(), 'parity-ansible-'));
-  writeFileSync(join(work, 'play.yaml'), stringify([{ hosts: 'localhost', connection: 'local', gather_facts: false, tasks }]));
+type AnsibleTask = { task: { name: string }; hosts: Record<string, Record<string, unknown>> };
+
+/** Ansible's task runs in order, with whether each one's message is compared. */
+async function ansibleRun(play: Record<string, unknown>): Promise<Array<Outcome & { compareMsg: boolean }>> {
+  const work = workDir('parity-ansible-', { hosts: 'localhost', connection: 'local', gather_facts: false, ...play });
   const run = await runAnsible('ansible-playbook', ['-i', 'localhost,', 'play.yaml'], { cwd: work, env: { ANSIBLE_STDOUT_CALLBACK: 'json' } });
-  const out = JSON.parse(run.stdout) as { plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }> };
-  const results = new Map<string, Outcome>();
-  for (const task of out.plays[0].tasks) {
-    const r = task.hosts.localhost;
-    const status = r.skipped ? 'skipped' : r.failed ? 'failed' : r.changed ? 'changed' : 'ok';
-    results.set(task.task.name, outcome(status, r.attempts, r.msg));
-  }
-  return results;
+  const out = JSON.parse(run.stdout) as { plays: Array<{ tasks: AnsibleTask[] }> };
+  // include_tasks is itself an entry in Ansible's output; its tasks follow it.
+  return out.plays[0].tasks
+    .filter((task) => task.hosts.localhost && !['include_tasks', 'ansible.builtin.include_tasks'].includes(String(task.hosts.localhost.action)))
+    .map((task) => {
+      const r = task.hosts.localhost;
+      const status = r.skipped ? 'skipped' : r.failed ? 'failed' : r.changed ? 'changed' : 'ok';
+      const compareMsg = status !== 'failed' && status !== 'skipped' && (r.action === 'debug' || Array.isArray(r.results));
+      return { name: task.task.name, status, attempts: r.attempts, msg: r.msg, compareMsg };
+    });
 }
 
-async function provisionRun(tasks: unknown[]): Promise<Map<string, Outcome>> {
-  const work = mkdtempSync(join(tmpdir(), 'parity-provision-'));
-  writeFileSync(join(work, 'play.yaml'), stringify([{ hosts: 'localhost', tasks }]));
+async function provisionRun(play: Record<string, unknown>): Promise<Outcome[]> {
+  const work = workDir('parity-provision-', { hosts: 'localhost', ...play });
   writeFileSync(join(work, 'inventory.yaml'), stringify({ all: { hosts: { localhost: { ansible_connection: 'local' } } } }));
   const run = await runInProcess(join(work, 'inventory.yaml'), join(work, 'play.yaml'));
-  const results = new Map<string, Outcome>();
-  for (const e of run.events) {
-    if (e.type !== 'host_result') continue;
+  return run.events.flatMap((e) => {
+    if (e.type !== 'host_result') return [];
     const data = e.result.data as Record<string, unknown> | undefined;
-    results.set(e.task, outcome(e.status, data?.attempts, e.status === 'failed' ? undefined : data?.msg ?? (data?.results ? e.result.msg : undefined)));
-  }
-  return results;
+    return [{ name: e.task, status: e.status, attempts: data?.attempts, msg: data?.results ? e.result.msg : data?.msg }];
+  });
 }
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
   t.test(file, async (t) => {
-    const tasks = parse(readFileSync(join(dir, file), 'utf8'), { version: '1.1' }) as Array<{ name: string }>;
-    const [ansible, provision] = await Promise.all([ansibleRun(tasks), provisionRun(tasks)]);
-    // Messages of other modules are each tool's own words; debug's and a loop's summary are compared.
-    const compared = new Set(tasks.filter((task) => 'debug' in task || 'loop' in task).map((task) => task.name));
-    for (const o of [...ansible, ...provision]) if (!compared.has(o[0])) delete o[1].msg;
-    for (const task of tasks) {
-      t.same(provision.get(task.name), ansible.get(task.name), `${task.name}: ansible ${JSON.stringify(ansible.get(task.name))}`);
+    // A case is a list of tasks, or a play's keys with `tasks`.
+    const read = parse(readFileSync(join(dir, file), 'utf8'), { version: '1.1' }) as unknown;
+    const play = (Array.isArray(read) ? { tasks: read } : read) as Record<string, unknown>;
+    const [ansible, provision] = await Promise.all([ansibleRun(play), provisionRun(play)]);
+    const shown = (o: Outcome | undefined, compareMsg: boolean) =>
+      o && { name: o.name, status: o.status, attempts: o.attempts, ...(compareMsg ? { msg: o.msg } : {}) };
+    t.equal(provision.length, ansible.length, 'as many task runs');
+    for (const [i, a] of ansible.entries()) {
+      t.same(shown(provision[i], a.compareMsg), shown(a, a.compareMsg), `${i + 1}. ${a.name}`);
     }
   });
 }
