@@ -21,14 +21,14 @@ export function loadPlaybook(file: string, registry: Record<string, TaskModule>)
     throw new ValidationError([{ file, line: 1, col: 1, message: 'the playbook is empty: expected a list of plays' }]);
   }
   const ctx: LoadContext = { source, registry, diagnostics: schemaDiagnostics(validatorFor(playbookSchema), source.value, source) };
-  if (!Array.isArray(source.value)) throw new ValidationError(ctx.diagnostics);
+  if (!Array.isArray(source.value)) throw new ValidationError(ctx.diagnostics, source.warnings);
   const plays: Play[] = [];
   source.value.forEach((raw, i) => {
     const play = buildPlay(raw, [i], ctx);
     if (play) plays.push(play);
   });
-  if (ctx.diagnostics.length) throw new ValidationError(sortByPosition(ctx.diagnostics));
-  return { file, plays };
+  if (ctx.diagnostics.length) throw new ValidationError(sortByPosition(ctx.diagnostics), source.warnings);
+  return { file, plays, ...(source.warnings.length ? { warnings: source.warnings } : {}) };
 }
 
 function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undefined {

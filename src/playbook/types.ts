@@ -1,5 +1,5 @@
 /** A validated playbook, as the engine runs it. Built by src/playbook/load.ts. */
-import type { SourcePosition } from '../errors.ts';
+import type { Diagnostic, SourcePosition } from '../errors.ts';
 
 /** Expressions in `when`, `until`, `failed_when`, `changed_when`: a list means "all true". */
 export type Condition = string | boolean | Array<string | boolean>;
@@ -64,4 +64,6 @@ export interface Play {
 export interface Playbook {
   file: string;
   plays: Play[];
+  /** What Ansible only warns about (a duplicate key), positioned. */
+  warnings?: Diagnostic[];
 }
