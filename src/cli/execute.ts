@@ -9,6 +9,7 @@ import { ConnectionPool } from '../engine/connection-pool.ts';
 import type { Reporter, RunEvent } from '../engine/events.ts';
 import type { CommandObserver } from '../engine/host-context.ts';
 import { acquireLock } from '../engine/lock.ts';
+import { lockNodes, type NodeLocks } from '../engine/run-node-locks.ts';
 import { runPlaybook, type RunSummary } from '../engine/runner.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { secretValues } from '../inventory/secrets.ts';
@@ -31,6 +32,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The caller already holds the inventory's lock (drift: check, fix and re-check under one lock). */
   lockHeld?: boolean;
+  /**
+   * Take the lock on each node before the first task (node-lock.ts); default: unless in
+   * check mode, which changes nothing (drift's checks, --check runs).
+   */
+  nodeLock?: boolean;
 }
 
 export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
@@ -58,8 +64,28 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
     : reporter;
   for (const message of warnings) sink.event({ type: 'warning', message });
-  const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file);
+  const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file, { ...(o.flags.lockWaitMs !== undefined ? { waitMs: o.flags.lockWaitMs } : {}) });
   const pool = new ConnectionPool(o.inventory, (host) => connectionFromPlan(host, plans.get(host.name)!));
+  let nodeLocks: NodeLocks | undefined;
+  try {
+    if (o.nodeLock ?? !o.flags.check) {
+      nodeLocks = await lockNodes({
+        pool,
+        inventory: o.inventory,
+        hosts: hostsInScope(o.inventory, o.playbook, o.flags.limit),
+        forks: o.flags.forks,
+        ...(o.flags.lockWaitMs !== undefined ? { waitMs: o.flags.lockWaitMs } : {}),
+        ...(askedPassword !== undefined ? { becomePassword: askedPassword } : {}),
+        warn: (message) => sink.event({ type: 'warning', message }),
+      });
+      if (o.flags.verbose > 0 && nodeLocks.hosts.length > 0) sink.event({ type: 'warning', message: `node lock taken on ${nodeLocks.hosts.join(', ')}` });
+    }
+  } catch (err) {
+    await pool.closeAll();
+    await sink.close();
+    lock.release();
+    throw err;
+  }
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
@@ -88,10 +114,21 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     o.signal?.removeEventListener('abort', onSignal);
+    nodeLocks?.release();
     await pool.closeAll();
     await sink.close();
     lock.release();
   }
+}
+
+/** The hosts some play of the playbook will run on, within --limit. */
+function hostsInScope(inventory: Inventory, playbook: Playbook, limit: string | undefined): string[] {
+  const limited = limit !== undefined ? new Set(inventory.select(limit)) : undefined;
+  const hosts = new Set<string>();
+  for (const play of playbook.plays) {
+    for (const h of inventory.select(play.hosts)) if (!limited || limited.has(h)) hosts.add(h);
+  }
+  return [...hosts];
 }
 
 /**
