@@ -11,7 +11,7 @@ import type { CommandObserver } from '../engine/host-context.ts';
 import { acquireLock } from '../engine/lock.ts';
 import { lockNodes, type NodeLocks } from '../engine/run-node-locks.ts';
 import { runPlaybook, type RunSummary } from '../engine/runner.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, ValidationError, type Diagnostic } from '../errors.ts';
 import { secretValues } from '../inventory/secrets.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Playbook } from '../playbook/types.ts';
@@ -40,10 +40,7 @@ export interface ExecuteOptions {
 }
 
 export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
-  // A --limit that selects nothing is a typo, not a successful run that did nothing.
-  if (o.flags.limit !== undefined && o.inventory.select(o.flags.limit).length === 0) {
-    throw new UsageError(`--limit ${o.flags.limit} matches no host in ${o.inventory.file}`);
-  }
+  checkScope(o.inventory, o.playbook, o.flags.limit);
   // ansible.cfg / ANSIBLE_* defaults under the inventory's variables, then every host's
   // connection planned (SSH config files read) before the lock is taken or a host touched.
   const settings = o.flags.settings ?? emptyControlSettings();
@@ -119,6 +116,29 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     await sink.close();
     lock.release();
   }
+}
+
+/**
+ * A run that would reach no host is a mistake, not a success that did nothing (a cron job
+ * would never notice): an inventory without hosts, a play whose `hosts` matches none of
+ * them (Ansible only warns), a --limit that selects nothing. All of them at once, before
+ * anything is contacted (exit 4).
+ */
+function checkScope(inventory: Inventory, playbook: Playbook, limit: string | undefined): void {
+  const problems: Diagnostic[] = [];
+  if (inventory.hosts.length === 0) {
+    problems.push({ file: inventory.file, message: 'the inventory defines no hosts' });
+  } else {
+    for (const play of playbook.plays) {
+      if (inventory.select(play.hosts).length === 0) {
+        problems.push({ ...play.position, message: `play "${play.name}": hosts "${play.hosts}" matches no host in ${inventory.file}` });
+      }
+    }
+  }
+  if (limit !== undefined && inventory.select(limit).length === 0) {
+    problems.push({ message: `--limit ${limit} matches no host in ${inventory.file}` });
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
 }
 
 /** The hosts some play of the playbook will run on, within --limit. */
