@@ -18,6 +18,7 @@ import type { Playbook } from '../playbook/types.ts';
 import { createReporter } from '../report/index.ts';
 import { registry } from '../../tasks/index.ts';
 import { becomePassword } from './become-password.ts';
+import { nodePathVarProblems } from './path-vars.ts';
 import type { CommonFlags } from './options.ts';
 
 export interface ExecuteOptions {
@@ -40,7 +41,8 @@ export interface ExecuteOptions {
 }
 
 export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
-  checkScope(o.inventory, o.playbook, o.flags.limit);
+  const problems = [...scopeProblems(o.inventory, o.playbook, o.flags.limit), ...nodePathVarProblems(o.inventory, o.flags.extraVars)];
+  if (problems.length > 0) throw new ValidationError(problems);
   // ansible.cfg / ANSIBLE_* defaults under the inventory's variables, then every host's
   // connection planned (SSH config files read) before the lock is taken or a host touched.
   const settings = o.flags.settings ?? emptyControlSettings();
@@ -124,7 +126,7 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
  * them (Ansible only warns), a --limit that selects nothing. All of them at once, before
  * anything is contacted (exit 4).
  */
-function checkScope(inventory: Inventory, playbook: Playbook, limit: string | undefined): void {
+function scopeProblems(inventory: Inventory, playbook: Playbook, limit: string | undefined): Diagnostic[] {
   const problems: Diagnostic[] = [];
   if (inventory.hosts.length === 0) {
     problems.push({ file: inventory.file, message: 'the inventory defines no hosts' });
@@ -138,7 +140,7 @@ function checkScope(inventory: Inventory, playbook: Playbook, limit: string | un
   if (limit !== undefined && inventory.select(limit).length === 0) {
     problems.push({ message: `--limit ${limit} matches no host in ${inventory.file}` });
   }
-  if (problems.length > 0) throw new ValidationError(problems);
+  return problems;
 }
 
 /** The hosts some play of the playbook will run on, within --limit. */

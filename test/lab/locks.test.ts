@@ -141,6 +141,56 @@ t.test('locks: inventories, controllers, a killed holder, drift --fix', { skip }
     await sh(cluster, 'node1', 'exec 3<>/tmp/gate; echo go >&3');
   });
 
+  await t.test('hostile host names, vars and extra vars reach the node as data: nothing they spell runs', async (t) => {
+    const canary = '/tmp/canary-hostile';
+    const run = `touch ${canary}`;
+    // Every shell metacharacter the issue names, in one value and in one file name.
+    const evil = `$(${run}) \`${run}\` ; ${run} | ${run} && ${run}\n${run}\n-- -rf * ?[a] "dq" 'sq' ~ \\ $HOME`;
+    const evilName = `-- -rf $(${run.replace(/\//g, '_')});\`x\`|*?[a] 'q"`;
+    const playbook = join(lab.dir, 'hostile.yaml');
+    writeFileSync(
+      playbook,
+      [
+        '- name: hostile',
+        '  hosts: all',
+        '  tasks:',
+        '    - name: Dir',
+        '      file: { path: /tmp/hostile, state: directory }',
+        '    - name: Echo',
+        '      command:',
+        '        argv: [printf, "%s", "{{ evil }}"]',
+        '      register: echoed',
+        '    - name: Touch',
+        '      file: { path: "/tmp/hostile/{{ evil_name }}", state: touch }',
+        '    - name: Copy',
+        '      copy: { dest: "/tmp/hostile/{{ evil_name }}.copy", content: "{{ evil }}|{{ inventory_hostname }}|{{ echoed.stdout == evil }}" }',
+        '',
+      ].join('\n'),
+    );
+    // The same node named by a hostile inventory name.
+    const hostileHost = `n1 $(${run}); \`${run}\` | -x *`;
+    const invC = join(lab.dir, 'hostile-inventory.yaml');
+    writeFileSync(invC, readFileSync(invA, 'utf8').replace(/^(\s+)node1:/m, `$1${JSON.stringify(hostileHost)}:`));
+    const extra = JSON.stringify({ evil, evil_name: evilName });
+    const done = await runCli(['run', playbook, '-i', invC, '-e', extra], { env: ctlA });
+    t.equal(done.code, 0, `${done.stdout}${done.stderr}`);
+    const copied = readFileSync(lab.hostPath('node1', `/tmp/hostile/${evilName}.copy`), 'utf8');
+    t.equal(copied, `${evil}|${hostileHost}|true`, 'the value, the host name and the echoed argv arrive byte for byte');
+    t.ok(existsSync(lab.hostPath('node1', `/tmp/hostile/${evilName}`)), 'the file has exactly the hostile name');
+    t.notOk(existsSync(lab.hostPath('node1', canary)), 'nothing ran on the node');
+    t.notOk(existsSync(canary), 'nothing ran on the controller');
+    // Values that are no valid name or path are refused before the node is contacted.
+    const refused = await runCli(
+      ['install', '-i', invA, '-e', JSON.stringify({ k3s_data_dir: `rel/$(${run})`, provision_backup_dir: `/var/lib/provision/../../etc`, extra_cni_plugins: ['../../bin/sh', `$(${run})`] })],
+      { env: ctlA },
+    );
+    t.equal(refused.code, 4, refused.stderr);
+    t.match(refused.stderr, /-e k3s_data_dir must be an absolute path/);
+    t.match(refused.stderr, /-e provision_backup_dir must not contain "\." or "\.\." segments/);
+    t.match(refused.stderr, /-e extra_cni_plugins entries must be plain plugin names .* got "\.\.\/\.\.\/bin\/sh", "\$\(touch/);
+    t.notOk(existsSync(lab.hostPath('node1', canary)));
+  });
+
   await t.test('install while drift --fix holds the node: exit 5, and drift --fix finishes its repair', async (t) => {
     const install = await runInProcess(invA, join(REPO_ROOT, 'playbooks/install.yaml'));
     t.equal(install.summary.exitCode, 0, JSON.stringify(install.summary.failures));
