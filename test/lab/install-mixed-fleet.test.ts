@@ -77,6 +77,19 @@ t.test('k3s-ansible fleet: IP host names, data dir on the command line, a symlin
     }
   });
 
+  await t.test('a namespace that enforces Pod Security "restricted" admits the smoke pod, and refuses a host-network pod', async (t) => {
+    const ns = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: smoke-restricted\n  labels: { pod-security.kubernetes.io/enforce: restricted }\n`;
+    t.equal((await cluster.lab.exec('node1', `k3s kubectl apply -f - <<'EOF'\n${ns}EOF`)).exitCode, 0);
+    const run = await runInProcess(cluster.inventoryFile, playbook('smoke'), { limit: ip.node2, extraVars: { smoke_namespace: 'smoke-restricted' } });
+    t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
+    t.equal(run.statuses[ip.node2]?.['Attach an ipvlan network to a pod on this node'], 'ok', 'node2: net1 attached in the restricted namespace');
+    const hostPod = 'apiVersion: v1\nkind: Pod\nmetadata: { name: host-pod, namespace: smoke-restricted }\nspec: { hostNetwork: true, containers: [{ name: c, image: docker.io/library/busybox:1.36.1 }] }\n';
+    const refused = await cluster.lab.exec('node1', `k3s kubectl apply -f - <<'EOF'\n${hostPod}EOF`);
+    t.not(refused.exitCode, 0);
+    t.match(refused.stderr, 'pods "host-pod" is forbidden: violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true), allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false)');
+    t.equal(cluster.api.store.get('v1', 'Pod', 'smoke-restricted', 'host-pod'), undefined, 'not created');
+  });
+
   await t.test('rollback removes every DaemonSet and what they installed, on every layout', async (t) => {
     const run = await runInProcess(cluster.inventoryFile, playbook('rollback'));
     t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
