@@ -2,7 +2,7 @@
  * A config change rolls the Multus pods node by node: the DaemonSet's
  * `updateStrategy.rollingUpdate.maxUnavailable: 1` lets the DaemonSet controller replace the
  * next node's pod only once the previous node's new pod is Ready (the lab's controller
- * follows kubernetes' pkg/controller/daemon/update.go, docs/k3s-multus.md §7). A manifest
+ * follows kubernetes' pkg/controller/daemon/update.go, docs/k3s-multus.md §13). A manifest
  * with a larger maxUnavailable takes more nodes down at once, so the limit is what holds.
  */
 import t from 'tap';
