@@ -57,6 +57,8 @@ export interface K3sProbe {
   multus_conf_present: boolean;
   /** Names in the bin dir other than K3s's own (what else was there: rollback keeps it). */
   bin_dir_others: string[];
+  /** False when the bin dir exists but cannot be written (a read-only mount). */
+  bin_dir_writable: boolean;
   /** `.provision-link-…` symlinks in the bin dir: temp links of a re-link that was cut short. */
   stray_temp_links: string[];
   /** Every name in the CNI config dir. */
@@ -134,6 +136,8 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     '  case " $names " in *" ${p##*/} "*) continue ;; esac',
     `  printf 'other '; printf '%s' "\${p##*/}" | base64 | tr -d '\\n'; echo`,
     'done',
+    // access(2): false on a read-only file system even for root.
+    'if [ -d "$bindir" ] && ! [ -w "$bindir" ]; then echo bin_dir_writable=no; else echo bin_dir_writable=yes; fi',
     // `*` skips dot names: the temp links an interrupted re-link leaves are listed apart.
     'for p in "$bindir"/.provision-link-*; do',
     '  [ -L "$p" ] && printf \'straylink %s\\n\' "${p##*/}"',
@@ -213,6 +217,7 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
     flannel_cni_version: cniVersionOf(kv.get('flannel_b64')),
     multus_conf_present: yes('multus_conf'),
     bin_dir_others: others.sort(),
+    bin_dir_writable: kv.get('bin_dir_writable') !== 'no',
     stray_temp_links: strays.sort(),
     conf_dir_files: confFiles.sort(),
   };
