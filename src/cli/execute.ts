@@ -2,6 +2,7 @@
  * Run loaded playbooks against the inventory: take the lock, open connections lazily,
  * drive the engine, report, and release everything whatever happens.
  */
+import { setMaxListeners } from 'node:events';
 import { connectionFromPlan, planConnections, type ConnectionPlan } from '../connection/factory.ts';
 import { applyControlDefaults, controlConnectionOptions } from '../config/control-defaults.ts';
 import { emptyControlSettings } from '../config/control-settings.ts';
@@ -61,6 +62,9 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
   const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file);
   const pool = new ConnectionPool(o.inventory, (host) => connectionFromPlan(host, plans.get(host.name)!));
   const interrupt = new AbortController();
+  // Every command in flight listens on this one signal (and stops listening when it ends):
+  // more than 10 at once is --forks above 10, not a leak, and must not print Node's warning.
+  setMaxListeners(0, interrupt.signal);
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

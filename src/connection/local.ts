@@ -1,6 +1,5 @@
 /** ansible_connection: local — runs commands on the control machine through zx. */
 import { spawn } from 'node:child_process';
-import { $ } from 'zx';
 import { InterruptedError } from '../errors.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 import { wrapBecome } from './become.ts';
@@ -25,6 +24,9 @@ export class LocalConnection implements Connection {
   async connect(): Promise<void> {}
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    // zx is loaded on the first local command only: a run over SSH (drift from cron) never
+    // pays for loading it (`npm run bench` measures start-up).
+    const { $ } = await import('zx');
     const { line, stdin } = wrapBecome(command, options.become, options.stdin);
     const p = $({ spawn: spawnTolerantOfEarlyExit, nothrow: true, quiet: true, input: stdin, timeout: options.timeoutMs, timeoutSignal: 'SIGKILL', ...(options.signal ? { signal: options.signal } : {}) })`/bin/sh -c ${line}`;
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;

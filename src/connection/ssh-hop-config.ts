@@ -10,17 +10,24 @@ import { DEFAULT_KEEPALIVE_INTERVAL_MS, KEEPALIVE_COUNT_MAX } from './limits.ts'
 import type { SshLogin } from '../inventory/connection-vars.ts';
 import { decideHostKey, preferredHostKeyAlgorithms, type HostKeyChecking } from './host-key-policy.ts';
 
-export interface HopEndpoint extends SshLogin {
+/** How to log in to and check one SSH server: the same for a jump host and for the target. */
+export interface EndpointOptions extends SshLogin {
+  /** ssh-agent socket; used when no private key file is given. */
+  agent?: string;
+  /** TCP connect + handshake + auth must finish within this; default 10 s. */
+  connectTimeoutMs?: number;
+  hostKeyChecking?: HostKeyChecking;
+  knownHostsFile: string;
+  /** ServerAliveInterval / ServerAliveCountMax. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+export interface HopEndpoint extends EndpointOptions {
   /** For messages: the inventory name or the jump host as written. */
   name: string;
   address: string;
   port: number;
-  agent?: string;
-  connectTimeoutMs?: number;
-  hostKeyChecking?: HostKeyChecking;
-  knownHostsFile: string;
-  keepaliveIntervalMs?: number;
-  keepaliveCountMax?: number;
 }
 
 export type HopConfig = ConnectConfig & Record<string, unknown>;

@@ -9,28 +9,17 @@ import type { ClientChannel } from 'ssh2';
 import { InterruptedError, UnreachableError } from '../errors.ts';
 import { wrapBecome } from './become.ts';
 import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
-import type { HostKeyChecking } from './host-key-policy.ts';
-import type { SshLogin } from '../inventory/connection-vars.ts';
-import { HopKeyFileError, hopConfig, type HopConfig, type HopEndpoint, type Refusal } from './ssh-hop-config.ts';
+import { HopKeyFileError, hopConfig, type EndpointOptions, type HopConfig, type HopEndpoint, type Refusal } from './ssh-hop-config.ts';
 import { startProxyCommand, type ProxyProcess } from './proxy.ts';
 import { OutputLimitError } from './limits.ts';
 import type { Connection, ExecOptions, ExecResult } from './types.ts';
 
 export type { HostKeyChecking } from './host-key-policy.ts';
 
-export interface SshConnectionOptions extends SshLogin {
+export interface SshConnectionOptions extends EndpointOptions {
   /** Address to connect to (ansible_host); defaults to the inventory name. */
   address?: string;
   port?: number;
-  /** ssh-agent socket; used when no private key file is given. */
-  agent?: string;
-  /** TCP connect + handshake + auth must finish within this; default 10 s. */
-  connectTimeoutMs?: number;
-  hostKeyChecking?: HostKeyChecking;
-  knownHostsFile: string;
-  /** ServerAliveInterval / ServerAliveCountMax. */
-  keepaliveIntervalMs?: number;
-  keepaliveCountMax?: number;
   /** Jump hosts (ProxyJump), connected in order; the target is reached through the last. */
   jumps?: HopEndpoint[];
   /** ProxyCommand: its stdio is the connection to the first jump host, or to the target. */
@@ -174,22 +163,9 @@ export class SshConnection implements Connection {
       }
       warnOnce(`host key checking is off for ${this.host} (${this.where()}): a man in the middle would not be noticed`);
     }
-    const target: HopEndpoint = {
-      name: this.host,
-      address: this.address,
-      port: this.port,
-      user: o.user,
-      ...(o.privateKeyFile !== undefined ? { privateKeyFile: o.privateKeyFile } : {}),
-      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
-      ...(o.password !== undefined ? { password: o.password } : {}),
-      ...(o.agent !== undefined ? { agent: o.agent } : {}),
-      ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
-      ...(o.hostKeyChecking !== undefined ? { hostKeyChecking: o.hostKeyChecking } : {}),
-      knownHostsFile: o.knownHostsFile,
-      ...(o.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: o.keepaliveIntervalMs } : {}),
-      ...(o.keepaliveCountMax !== undefined ? { keepaliveCountMax: o.keepaliveCountMax } : {}),
-    };
-    const jumps = o.jumps ?? [];
+    // The target is an endpoint like any jump host; only the route fields stay behind.
+    const { jumps = [], proxyCommand: _proxy, address: _address, port: _port, ...endpoint } = o;
+    const target: HopEndpoint = { ...endpoint, name: this.host, address: this.address, port: this.port };
     return Promise.all([...jumps.map((j) => hopConfig(j, refusal, true)), hopConfig(target, refusal, false)]);
   }
 

@@ -1,127 +1,155 @@
 /**
- * `npm run bench`: the performance figures, printed, never asserted in tests.
- * - CLI start-up (`provision --help`)
- * - inventory load (2,000 hosts, 50 groups) and host-pattern selection
- * - template rendering
- * - a 4-task playbook on 3 lab nodes: first run, converged rerun, --check (needs root)
- * - provision install on a simulated 3-node K3s cluster: --check, first run, rerun (needs root)
- * - provision drift on it: in sync (time, commands per host), --fix of one replaced link
+ * `npm run bench [-- --nodes N --reps R --scale-nodes M]`: speed figures, printed and written
+ * to test/bench/results/latest.json; never asserted in tests. As root, on a lab of N nodes
+ * (default 20) and one of M (default 100), alternating the contenders within each repetition:
+ * - start-up: `node -e 0`, `provision --help`, `provision validate`;
+ * - 5,000 hosts in 200 groups: load + validate + `--limit` patterns;
+ * - `provision install` on N fresh nodes, and the no-op second install;
+ * - `provision drift` as cron runs it, the tuned ansible-playbook check (test/bench/ansible/),
+ *   and the OpenSSH floor (floor.sh), each a new process;
+ * - drift on M nodes: time and peak RSS.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { stringify } from 'yaml';
-import { loadInventory } from '../../src/inventory/load.ts';
-import { renderValue } from '../../src/template/index.ts';
-import { REPO_ROOT, runInProcess } from '../helpers/run-provision.ts';
-import { labSupport, startLab } from '../lab/lab.ts';
-import { startCluster } from '../lab/cluster.ts';
-import { benchDrift } from './drift.ts';
+import { REPO_ROOT } from '../helpers/run-provision.ts';
+import { labSupport } from '../lab/lab.ts';
+import { startCluster, type Cluster } from '../lab/cluster.ts';
+import { parseBenchArgs } from './args.ts';
+import { PROVISION, ansibleCheck, drift, floor, writeFloorScripts } from './contenders.ts';
+import { expectExit, measureProcess, RSS_METHOD, type ProcessSample } from './measure.ts';
+import { ansibleVersion, ensureBenchTools } from './setup.ts';
+import { formatRatio, formatTable, formatTargets, ratio, resultsDocument, summarize, type Row, type Summary, type Target } from './stats.ts';
+import { SCALE_GROUPS, SCALE_HOSTS, LIMIT_PATTERNS, timeScaleInventory, writeScaleInventory } from './inventory-scale.ts';
 
-const figures: Array<[string, string]> = [];
-const record = (name: string, value: string) => {
-  figures.push([name, value]);
-  process.stdout.write(`${name.padEnd(48)} ${value}\n`);
-};
+const args = parseBenchArgs(process.argv.slice(2));
+const support = labSupport();
+if (!support.ok) throw new Error(`npm run bench needs the lab (root, sshd, namespaces): ${support.reason}`);
+ensureBenchTools();
+const work = mkdtempSync(join(tmpdir(), 'provision-bench-'));
+const rows: Row[] = [];
+const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const { nodes: N, reps: R } = args;
 
-function median(samples: number[]): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+type Samples = { ms: number[]; rss: number[] };
+const collect = (): Samples => ({ ms: [], rss: [] });
+const add = (s: Samples, sample: ProcessSample) => (s.ms.push(sample.ms), s.rss.push(sample.rssMb));
+const row = (name: string, s: Samples, note?: string): Row => ({ name, ms: summarize(s.ms), rssMb: summarize(s.rss), ...(note ? { note } : {}) });
+
+// Start-up, alternating; validate on a 3-host k3s-ansible style inventory.
+const small = join(work, 'inventory-3.yaml');
+writeFileSync(small, 'k3s_cluster:\n  children:\n    server: { hosts: { node1: { ansible_host: 10.0.0.1 } } }\n    agent: { hosts: { node2: { ansible_host: 10.0.0.2 }, node3: { ansible_host: 10.0.0.3 } } }\n');
+const node0 = collect();
+const help = collect();
+const validate = collect();
+for (let r = 0; r < Math.max(R, 5); r++) {
+  add(node0, expectExit('node -e 0', await measureProcess(process.execPath, ['-e', '0'])));
+  add(help, expectExit('provision --help', await measureProcess(process.execPath, [PROVISION, '--help'])));
+  add(validate, expectExit('provision validate', await measureProcess(process.execPath, [PROVISION, 'validate', '-i', small], { cwd: REPO_ROOT })));
 }
+const helpRatio = ratio(summarize(help.ms), summarize(node0.ms));
+rows.push(row('node -e 0', node0), row('provision --help', help, `${formatRatio(helpRatio)} node -e 0`));
+rows.push(row('provision validate -i (3 hosts, bundled playbooks)', validate, `${formatRatio(ratio(summarize(validate.ms), summarize(node0.ms)))} node -e 0`));
 
-async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
-  const start = performance.now();
-  const value = await fn();
-  return [performance.now() - start, value];
+// The large inventory.
+const big = writeScaleInventory(work);
+const load: number[] = [];
+const select: number[] = [];
+let selected: number[] = [];
+for (let r = 0; r < R; r++) {
+  const t = timeScaleInventory(big);
+  load.push(t.loadMs);
+  select.push(t.selectMs);
+  selected = t.selected;
 }
+const bigValidate = collect();
+for (let r = 0; r < R; r++) add(bigValidate, expectExit('provision validate -i 5000', await measureProcess(process.execPath, [PROVISION, 'validate', '-i', big], { cwd: REPO_ROOT })));
+rows.push({ name: `inventory ${SCALE_HOSTS} hosts / ${SCALE_GROUPS} groups: load + validate (in process)`, ms: summarize(load) });
+rows.push({ name: `  ${LIMIT_PATTERNS.length} --limit patterns resolved (in process)`, ms: summarize(select), note: `${selected.join(', ')} hosts` });
+rows.push(row(`  provision validate -i (${SCALE_HOSTS} hosts), whole process`, bigValidate));
 
-const ms = (n: number) => `${n.toFixed(1)} ms`;
+// Installs on fresh clusters; the last cluster stays for the comparison.
+const install = collect();
+const noop = collect();
+let cluster: Cluster | undefined;
+for (let r = 0; r < R; r++) {
+  if (cluster) await cluster.stop();
+  say(`lab of ${N} nodes (install ${r + 1}/${R})`);
+  cluster = await startCluster({ nodes: N });
+  add(install, expectExit('provision install', await measureProcess(process.execPath, [PROVISION, 'install', '-i', cluster.inventoryFile])));
+  add(noop, expectExit('provision install (no-op)', await measureProcess(process.execPath, [PROVISION, 'install', '-i', cluster.inventoryFile])));
+}
+rows.push(row(`provision install, ${N} fresh nodes`, install, 'includes the lab\'s simulated 300 ms pod start'));
+rows.push(row(`provision install again (no-op), ${N} nodes`, noop));
 
-async function cliStartup(): Promise<void> {
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const start = performance.now();
-    spawnSync(process.execPath, [join(REPO_ROOT, 'bin/provision.js'), '--help'], { stdio: 'ignore' });
-    samples.push(performance.now() - start);
+// The comparison, alternating.
+const scripts = writeFloorScripts(work);
+const cron = collect();
+const wide = collect();
+const ansible = collect();
+const openssh = collect();
+try {
+  for (let r = 0; r < R; r++) {
+    say(`drift / ansible / floor, repetition ${r + 1}/${R}`);
+    add(cron, await drift(cluster!));
+    add(wide, await drift(cluster!, ['--forks', String(N)]));
+    add(ansible, await ansibleCheck(cluster!));
+    add(openssh, await floor(cluster!, scripts));
   }
-  record('cli start-up (provision --help), median of 5', ms(median(samples)));
+} finally {
+  await cluster!.stop();
 }
+const [cronS, wideS, ansibleS, floorS] = [cron, wide, ansible, openssh].map((s) => summarize(s.ms));
+rows.push(row(`provision drift, ${N} nodes (cron line, default forks)`, cron, `${formatRatio(ratio(ansibleS, cronS))} faster than Ansible; ${formatRatio(ratio(cronS, floorS))} the floor`));
+rows.push(row(`provision drift --forks ${N}, ${N} nodes`, wide, `${formatRatio(ratio(ansibleS, wideS))} faster than Ansible; ${formatRatio(ratio(wideS, floorS))} the floor`));
+rows.push(row(`ansible-playbook drift-check.yaml, ${N} nodes (tuned)`, ansible));
+rows.push(row(`OpenSSH floor: ${N} parallel ssh execs`, openssh, 'RSS: bash (largest ssh child)'));
 
-async function inventoryLoad(dir: string): Promise<void> {
-  const groups: Record<string, unknown> = {};
-  for (let g = 0; g < 50; g++) {
-    const hosts: Record<string, unknown> = {};
-    for (let h = 0; h < 40; h++) hosts[`node-${g}-${h}`] = { ansible_host: `10.${g}.0.${h}`, ansible_port: 22 };
-    groups[`group${g}`] = { hosts, vars: { zone: `z${g % 5}` } };
-  }
-  const file = join(dir, 'big-inventory.yaml');
-  writeFileSync(file, stringify({ all: { children: groups, vars: { ansible_user: 'root' } } }));
-  const samples: number[] = [];
-  let inv = loadInventory(file);
-  for (let i = 0; i < 5; i++) {
-    const [t, value] = await time(() => loadInventory(file));
-    samples.push(t);
-    inv = value;
-  }
-  record('inventory load, 2000 hosts / 50 groups (median)', ms(median(samples)));
-  const [sel] = await time(() => inv.select('group1*:&all:!group12'));
-  record('host pattern select on 2000 hosts', ms(sel));
-}
-
-async function templating(): Promise<void> {
-  const vars = { k3s_data_dir: '/var/lib/rancher/k3s', plugins: ['ipvlan', 'macvlan'], n: 3 };
-  const n = 20_000;
-  const [t] = await time(() => {
-    for (let i = 0; i < n; i++) renderValue('{{ k3s_data_dir }}/data/cni/{{ plugins | join(",") }}-{{ n + 1 }}', vars);
-  });
-  record('template renders per second', `${Math.round(n / (t / 1000))}/s`);
-}
-
-async function labPlaybook(): Promise<void> {
-  const support = labSupport();
-  if (!support.ok) {
-    record('lab playbook (3 nodes)', `skipped: ${support.reason}`);
-    return;
-  }
-  const lab = await startLab({ nodes: 3 });
+// The larger lab: growth and peak RSS.
+let scale: Summary | undefined;
+let scaleRss: Summary | undefined;
+if (args.scaleNodes > 0) {
+  const M = args.scaleNodes;
+  say(`lab of ${M} nodes`);
+  const big2 = await startCluster({ nodes: M });
   try {
-    const playbook = join(REPO_ROOT, 'test/fixtures/playbooks/converge-files.yaml');
-    const [check] = await time(() => runInProcess(lab.inventoryFile, playbook, { check: true }));
-    record('4 tasks x 3 nodes, --check on fresh nodes', ms(check));
-    const [first] = await time(() => runInProcess(lab.inventoryFile, playbook));
-    record('4 tasks x 3 nodes, first run (all changed)', ms(first));
-    const reruns: number[] = [];
-    for (let i = 0; i < 3; i++) reruns.push((await time(() => runInProcess(lab.inventoryFile, playbook)))[0]);
-    record('4 tasks x 3 nodes, converged rerun (median of 3)', ms(median(reruns)));
-    record('per task per host, converged rerun', ms(median(reruns) / 12));
+    const setup = expectExit(`provision install, ${M} nodes`, await measureProcess(process.execPath, [PROVISION, 'install', '-i', big2.inventoryFile, '--forks', '25']));
+    rows.push({ name: `provision install --forks 25, ${M} fresh nodes (set-up, once)`, ms: summarize([setup.ms]), rssMb: summarize([setup.rssMb]) });
+    const d = collect();
+    for (let r = 0; r < R; r++) add(d, await drift(big2));
+    scale = summarize(d.ms);
+    scaleRss = summarize(d.rss);
+    rows.push(row(`provision drift, ${M} nodes (cron line, default forks)`, d, `${formatRatio(ratio(scale, cronS))} the ${N}-node drift`));
   } finally {
-    await lab.stop();
+    await big2.stop();
   }
 }
 
-async function labInstall(): Promise<void> {
-  if (!labSupport().ok) return;
-  const cluster = await startCluster({ nodes: 3 });
-  try {
-    const install = join(REPO_ROOT, 'playbooks/install.yaml');
-    const [check] = await time(() => runInProcess(cluster.inventoryFile, install, { check: true }));
-    record('install --check, 3 nodes', ms(check));
-    const [first, run] = await time(() => runInProcess(cluster.inventoryFile, install));
-    record('install, 3 nodes, first run', `${ms(first)} (exit ${run.summary.exitCode}; includes the simulated 300 ms pod start per node)`);
-    const [again] = await time(() => runInProcess(cluster.inventoryFile, install));
-    record('install, 3 nodes, rerun (0 changed)', ms(again));
-    await benchDrift(cluster, record);
-  } finally {
-    await cluster.stop();
-  }
+const targets: Target[] = [
+  { name: `drift at N=${N}: times faster than tuned Ansible`, value: ratio(ansibleS, cronS), bound: 10, kind: 'min' },
+  { name: `drift at N=${N}: time / OpenSSH floor`, value: ratio(cronS, floorS), bound: 1, kind: 'max' },
+  { name: 'provision --help / node -e 0', value: helpRatio, bound: 2, kind: 'max' },
+  { name: `inventory of ${SCALE_HOSTS} hosts: load + validate + patterns (s)`, value: (summarize(load).median + summarize(select).median) / 1000, bound: 1, kind: 'max' },
+];
+if (scale && scaleRss) {
+  targets.push({ name: `drift at N=${args.scaleNodes} / drift at N=${N}`, value: ratio(scale, cronS), bound: 5, kind: 'max' });
+  targets.push({ name: `drift peak RSS at N=${args.scaleNodes} (MB)`, value: scaleRss.max, bound: 200, kind: 'max' });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'provision-bench-'));
-await cliStartup();
-await inventoryLoad(dir);
-await templating();
-await labPlaybook();
-await labInstall();
-process.stdout.write(`\n${figures.length} figures\n`);
+const command = `npm run bench -- --nodes ${N} --reps ${R} --scale-nodes ${args.scaleNodes}`;
+const doc = resultsDocument({
+  date: new Date().toISOString(),
+  command,
+  machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version, ansible: ansibleVersion() },
+  nodes: N,
+  scaleNodes: args.scaleNodes,
+  reps: R,
+  rssMethod: RSS_METHOD,
+  rows,
+  targets,
+});
+const out = join(REPO_ROOT, 'test/bench/results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'latest.json'), `${JSON.stringify(doc, null, 2)}\n`);
+process.stdout.write(`${command}\n${R} repetitions each, median (min–max); load average ${doc.machine.loadavg.join(' ')} on ${doc.machine.cpus} CPUs; peak RSS by ${RSS_METHOD}\n\n`);
+process.stdout.write(`${formatTable(rows)}\n\n${formatTargets(doc.targets)}\n\nwritten: test/bench/results/latest.json\n`);

@@ -1,6 +1,7 @@
 /**
  * `provision drift`, the cluster side and the run itself, on one simulated 3-node cluster:
- * one command per host (the kubectl host one more), the DaemonSet's image and presence,
+ * one command per host (the kubectl host one more), counted by the engine and through the
+ * connection layer (connections, handshakes, execs), the DaemonSet's image and presence,
  * an unreachable host (exit 3), cluster nodes outside the inventory, and the lock: two runs
  * at once give exactly one exit 5 naming the holder, and a dead holder's lock is taken over.
  */
@@ -17,6 +18,7 @@ import { REPO_ROOT, runCli, runInProcess } from '../helpers/run-provision.ts';
 import { driftJson, provisionInProcess, textfile } from '../helpers/drift-lab.ts';
 import { runDrift } from '../../src/drift/run.ts';
 import { lockPathFor } from '../../src/engine/lock.ts';
+import { SshConnection } from '../../src/connection/ssh.ts';
 
 const support = labSupport();
 const skip = support.ok ? false : `lab not supported on this machine: ${support.reason}`;
@@ -42,6 +44,34 @@ t.test('drift: the cluster side and the run', { skip }, async (t) => {
     const run = await runDrift({ inventoryFile: inv, flags, fix: false, observer: (host) => void (commands[host] = (commands[host] ?? 0) + 1) });
     t.equal(run.outcome.exit_code, 0);
     t.same(commands, { node1: 2, node2: 1, node3: 1 });
+  });
+
+  await t.test('through the connection layer: one SSH connection, one handshake and one exec per host', async (t) => {
+    // Spies on the real SshConnection (nothing is replaced): which connection objects each
+    // host used, their handshakes, and every exec that reached a channel.
+    const proto = SshConnection.prototype;
+    const { connect, exec } = proto;
+    const used = new Map<string, Set<SshConnection>>();
+    const execs: Record<string, number> = {};
+    const seen = (c: SshConnection) => void (used.get(c.host) ?? used.set(c.host, new Set()).get(c.host)!).add(c);
+    proto.connect = function (this: SshConnection) {
+      seen(this);
+      return connect.call(this);
+    };
+    proto.exec = function (this: SshConnection, ...a: Parameters<SshConnection['exec']>) {
+      seen(this);
+      execs[this.host] = (execs[this.host] ?? 0) + 1;
+      return exec.apply(this, a);
+    };
+    t.teardown(() => {
+      proto.connect = connect;
+      proto.exec = exec;
+    });
+    const run = await runDrift({ inventoryFile: inv, flags, fix: false });
+    t.equal(run.outcome.exit_code, 0);
+    t.same(Object.fromEntries([...used].map(([host, set]) => [host, set.size])), { node1: 1, node2: 1, node3: 1 }, 'one connection object per host');
+    t.same(Object.fromEntries([...used].map(([host, set]) => [host, [...set][0].handshakes])), { node1: 1, node2: 1, node3: 1 }, 'one SSH handshake per host');
+    t.same(execs, { node1: 2, node2: 1, node3: 1 }, 'one remote command per host; the kubectl host one more (the cluster read)');
   });
 
   await t.test('the DaemonSet runs another release: image_mismatch on every host, not fixed by --fix', async (t) => {

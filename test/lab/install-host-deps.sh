@@ -18,6 +18,8 @@ command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-expo
 command -v cron >/dev/null || missing+=(cron)
 # The Ansible parity tests and the benchmark run the real ansible-core beside provision.
 command -v ansible-playbook >/dev/null || missing+=(ansible-core)
+# The benchmark reads peak RSS from GNU time.
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "lab host packages: all present"
   exit 0

@@ -2,7 +2,8 @@
  * executePlaybook around the engine. A --limit that matches no host is a mistake on the
  * command line (a typo in a node name): exit 4 before anything is touched, as
  * ansible-playbook refuses it — not exit 0 with nothing done, which a script or cron job
- * would take for success. And a caller's abort signal keeps no listener of a finished run.
+ * would take for success. A caller's abort signal keeps no listener of a finished run, and
+ * more than 10 commands in flight (--forks above 10) print no listener warning.
  */
 import t from 'tap';
 import { getEventListeners } from 'node:events';
@@ -51,4 +52,19 @@ t.test('a caller signal gets no listener left behind after each run', async (t) 
     t.equal(summary.exitCode, 0);
   }
   t.equal(getEventListeners(signal, 'abort').length, 0, 'every run removed its abort listener');
+});
+
+t.test('more than 10 hosts at once (--forks 12): no listener warning on stderr', async (t) => {
+  const dir = t.testdir();
+  const inv = join(dir, 'inv.yaml');
+  const hosts = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`node${i + 1}`, { ansible_connection: 'local' }]));
+  writeFileSync(inv, stringify({ all: { hosts } }));
+  const pb = join(dir, 'pb.yaml');
+  // Every host's command waits until all twelve have started, so all twelve are in flight at once.
+  const barrier = join(dir, 'started');
+  const wait = `echo x >> ${barrier}; while [ "$(wc -l < ${barrier})" -lt 12 ]; do :; done`;
+  writeFileSync(pb, stringify([{ hosts: 'all', tasks: [{ name: 'together', shell: wait }] }]));
+  const run = await runCli(['run', pb, '-i', inv, '--forks', '12'], { env: { PROVISION_LOCK_DIR: join(dir, 'locks') } });
+  t.equal(run.code, 0, run.stderr);
+  t.notMatch(run.stderr, /MaxListenersExceededWarning/);
 });
