@@ -98,8 +98,8 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
   /** Returns true when the play (and the run) must stop. */
   async function runBatch(play: Play, batch: string[]): Promise<boolean> {
     const notified = new Map<string, Set<string>>();
-    scopes.startPlay(play, batch);
     const active = () => batch.filter((h) => state.get(h) !== 'failed' && state.get(h) !== 'unreachable');
+    scopes.startPlay(play, active);
     for (const task of play.tasks) {
       if (signal.aborted) return true;
       if (!taskSelected(task.tags, o.tags ?? {})) continue;
