@@ -138,7 +138,7 @@ for (const c of prepared) {
       const indented = readFileSync(c.playVarsFile, 'utf8').replace(/^/gm, '    ');
       const playbookFile = join(work, `${c.name}-play.yaml`);
       writeFileSync(playbookFile, `- hosts: all\n  vars:\n${indented}\n  tasks: []\n`);
-      scopes.startPlay(loadPlaybook(playbookFile, registry).plays[0], []);
+      scopes.startPlay(loadPlaybook(playbookFile, registry).plays[0], () => []);
     }
     const differs = (key: { pattern?: string; var?: string }) =>
       (c.spec.differences ?? []).find((d) => (key.pattern !== undefined && d.pattern === key.pattern) || (key.var !== undefined && d.var === key.var));
@@ -196,7 +196,7 @@ t.test("install runs kubectl on the server Ansible's groups['server'][0] names, 
     if (c.failure) throw c.failure;
     const inventory = loadInventory(c.inventoryFile);
     const scopes = new HostScopes(inventory, {}, { check: false, diff: false, playbookDir: join(REPO_ROOT, 'playbooks') });
-    scopes.startPlay(play!, []);
+    scopes.startPlay(play!, () => []);
     for (const [host, values] of Object.entries(c.ansible!.vars)) {
       const theirs = values["groups['server'][0]"];
       t.equal(provisionValue(scopes, host, 'kubectl_host'), theirs, `${name}: ${host}: kubectl_host is ${String(theirs)}`);
