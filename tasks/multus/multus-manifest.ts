@@ -138,12 +138,9 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
     const names = Array.isArray(explicitNames) ? (explicitNames as string[]) : pinned.length > 0 ? pinned : undefined;
     const outside = names && clusterNames ? clusterNames.filter((n) => !names.includes(n)) : [];
     const keptOutside = keptPlan.kept.filter((n) => !clusterNames || clusterNames.includes(n));
-    if (outside.length > 0 || keptOutside.length > 0) {
-      const parts = [
-        ...(keptOutside.length > 0 ? [`${keptOutside.join(', ')} keep the Multus pod an earlier install gave them`] : []),
-        ...(outside.length > 0 ? [`${outside.join(', ')} get no Multus pod (never installed: add them to the inventory or --limit and rerun to install there)`] : []),
-      ];
-      ctx.warn(`cluster nodes outside this run: ${parts.join('; ')}`);
+    if (keptOutside.length > 0) ctx.warn(`cluster nodes outside this run keep the Multus pod an earlier install gave them: ${keptOutside.join(', ')}`);
+    if (outside.length > 0) {
+      ctx.warn(`cluster nodes outside this run get no Multus pod (never installed; add them to the inventory or --limit and rerun to install there): ${outside.join(', ')}`);
     }
     const base = pickMultusVars(ctx.vars, args);
     const image = `${String(base.multus_image ?? MULTUS_DEFAULTS.multus_image)}:${String(base.multus_version ?? MULTUS_DEFAULTS.multus_version)}`;

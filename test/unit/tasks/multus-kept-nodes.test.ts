@@ -35,15 +35,11 @@ t.test('a layout keeps its name whatever host comes first', async (t) => {
   t.equal(full.res.failed, false, full.res.msg);
   const first = daemonsetsOf(full.facts.multus_manifest);
   t.equal(first[0]?.metadata.name, 'kube-multus-ds');
-  const hashes = first.map((d) => d.metadata.annotations?.['provision/layout-sha256']);
-  t.match(hashes, [/^[0-9a-f]{64}$/, /^[0-9a-f]{64}$/], 'each DaemonSet is annotated with its layout sha256');
-  t.not(hashes[0], hashes[1]);
-  t.equal(first[1]?.metadata.name, `kube-multus-ds-${hashes[1]!.slice(0, 10)}`, 'the suffix is the start of that hash');
   const current = first;
 
   const swapped = await render(hostvars, ['h2', 'h1'], { cluster_nodes: clusterOf('node1', 'node2'), current_daemonsets: current });
   t.same(pinnedBy(swapped.facts.multus_manifest), pinnedBy(full.facts.multus_manifest), 'node2 first: every layout keeps its DaemonSet');
-  t.same(swapped.facts.multus_configmaps, [`multus-daemon-config-${hashes[1]!.slice(0, 10)}`, 'multus-daemon-config'], 'ConfigMaps follow their DaemonSets');
+  t.same(swapped.facts.multus_configmaps, [first[1]!.metadata.name.replace('kube-multus-ds', 'multus-daemon-config'), 'multus-daemon-config'], 'ConfigMaps follow their DaemonSets');
 
   const limited = await render(hostvars, ['h2'], { cluster_nodes: clusterOf('node1', 'node2'), current_daemonsets: current });
   t.same(limited.facts.multus_daemonsets, [first[1]!.metadata.name], "--limit to node2: its layout does not take kube-multus-ds, held for node1's");
@@ -51,6 +47,11 @@ t.test('a layout keeps its name whatever host comes first', async (t) => {
   const older = { ...first[1]!, metadata: { ...first[1]!.metadata, name: 'kube-multus-ds', annotations: {} } };
   const overOlder = await render(hostvars, ['h2'], { cluster_nodes: clusterOf('node2'), current_daemonsets: [older] });
   t.same(overOlder.facts.multus_daemonsets, ['kube-multus-ds'], 'a kube-multus-ds without the annotation (an older rendering) is free');
+
+  const hashes = first.map((d) => d.metadata.annotations?.['provision/layout-sha256']);
+  t.match(hashes, [/^[0-9a-f]{64}$/, /^[0-9a-f]{64}$/], 'each DaemonSet is annotated with its layout sha256');
+  t.not(hashes[0], hashes[1]);
+  t.equal(first[1]?.metadata.name, `kube-multus-ds-${hashes[1]!.slice(0, 10)}`, 'the suffix is the start of that hash');
 });
 
 t.test('nodes installed earlier that a run leaves out keep their Multus pod', async (t) => {
@@ -67,7 +68,10 @@ t.test('nodes installed earlier that a run leaves out keep their Multus pod', as
   t.same(one.facts.multus_daemonsets, [dsA], "node3's DaemonSet is not rendered (its layout is not in the run) nor waited for");
   t.same(one.facts.multus_untouched, [dsB, dsB!.replace('kube-multus-ds', 'multus-daemon-config')], '... and is kept from the prune, with its ConfigMap');
   t.match(one.res.msg, new RegExp(`left as they are: ${dsB} on node3`));
-  t.same(one.warnings, ['cluster nodes outside this run: node2, node3 keep the Multus pod an earlier install gave them; node5 get no Multus pod (never installed: add them to the inventory or --limit and rerun to install there)']);
+  t.same(one.warnings, [
+    'cluster nodes outside this run keep the Multus pod an earlier install gave them: node2, node3',
+    'cluster nodes outside this run get no Multus pod (never installed; add them to the inventory or --limit and rerun to install there): node5',
+  ]);
 
   const gone = await render(hostvars, ['h1'], { cluster_nodes: clusterOf('node1', 'node3'), current_daemonsets: current });
   t.same(pinnedBy(gone.facts.multus_manifest), { [dsA!]: ['node1'] }, 'node2, no cluster node any more, is dropped');
