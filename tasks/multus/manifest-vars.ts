@@ -129,7 +129,7 @@ function withKnownDigest(repository: string, tag: string): string {
 }
 
 const MULTUS_RELEASE = /^v(\d+)\.(\d+)\.(\d+)(?:-(?:alpha|beta|rc)\.?\d+)?-thick(?:@sha256:[0-9a-f]{64})?$/;
-const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+export const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|k|M|G)?$/;
 
 /**
