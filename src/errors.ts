@@ -55,9 +55,12 @@ export class UsageError extends ProvisionError {
 /** Inventory or playbook is wrong. Carries every problem found, not just the first. */
 export class ValidationError extends ProvisionError {
   readonly diagnostics: Diagnostic[];
-  constructor(diagnostics: Diagnostic[]) {
+  /** Warnings about the same input (duplicate keys, …), shown beside the errors. */
+  readonly warnings: Diagnostic[];
+  constructor(diagnostics: Diagnostic[], warnings: Diagnostic[] = []) {
     super(diagnostics.map(formatDiagnostic).join('\n'), ExitCode.invalidInput);
     this.diagnostics = diagnostics;
+    this.warnings = warnings;
   }
 }
 

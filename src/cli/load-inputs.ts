@@ -3,7 +3,7 @@
  * reporting: nothing is contacted until all input is valid.
  */
 import { ValidationError, type Diagnostic } from '../errors.ts';
-import { loadInventory } from '../inventory/load.ts';
+import { loadInventory, printWarnings } from '../inventory/load.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { loadPlaybook } from '../playbook/load.ts';
 import type { Playbook } from '../playbook/types.ts';
@@ -16,12 +16,14 @@ export interface Inputs {
 
 export function loadInputs(inventoryFile: string, playbookFiles: string[]): Inputs {
   const diagnostics: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
   const attempt = <T>(load: () => T): T | undefined => {
     try {
       return load();
     } catch (err) {
       if (err instanceof ValidationError) {
         diagnostics.push(...err.diagnostics);
+        warnings.push(...err.warnings);
         return undefined;
       }
       throw err;
@@ -29,6 +31,8 @@ export function loadInputs(inventoryFile: string, playbookFiles: string[]): Inpu
   };
   const inventory = attempt(() => loadInventory(inventoryFile));
   const playbooks = playbookFiles.map((file) => attempt(() => loadPlaybook(file, registry)));
+  // Warnings first, so that they are seen beside the errors they never hide.
+  printWarnings([...warnings, ...(inventory?.warnings ?? []), ...playbooks.flatMap((p) => p?.warnings ?? [])]);
   if (diagnostics.length || !inventory) throw new ValidationError(diagnostics);
   return { inventory, playbooks: playbooks as Playbook[] };
 }

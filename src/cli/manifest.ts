@@ -5,7 +5,8 @@
  */
 import { UsageError, type ExitCodeValue } from '../errors.ts';
 import { buildScope } from '../engine/scope.ts';
-import { loadInventory } from '../inventory/load.ts';
+import { loadInventory, printWarnings } from '../inventory/load.ts';
+import { groupNames } from '../inventory/magic-vars.ts';
 import type { Inventory, InventoryHost } from '../inventory/types.ts';
 import { renderMultusManifest } from '../../tasks/multus/render.ts';
 import { pickMultusVars } from '../../tasks/multus/multus-manifest.ts';
@@ -35,12 +36,13 @@ export async function manifestCommand(
   }
   if (positionals.length > 0) throw new UsageError(`manifest takes no positional arguments, got "${positionals[0]}"`);
   const inventory = loadInventory(requireInventory(flags));
+  printWarnings(inventory.warnings, err);
   const host = manifestHost(inventory, flags.limit);
   // Variables may be templates referring to each other ("{{ k3s_data_dir }}"), as in a play.
   const scope = buildScope([host?.vars ?? {}, flags.extraVars], {
     inventory_hostname: host?.name ?? 'localhost',
     groups: inventory.groups,
-    group_names: (host?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped'),
+    group_names: groupNames(host?.groups ?? []),
   });
   // A ValidationError (every invalid variable) propagates: exit 4, nothing printed to stdout.
   const { yaml, warnings } = renderMultusManifest(pickMultusVars(scope));

@@ -2,13 +2,14 @@
  * Flags shared by every command, spelled as Ansible users expect. Parsing is strict:
  * an unknown flag is a UsageError (exit 4) before anything is read or contacted.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.ts';
 import { loadControlSettings, type ControlSettings } from '../config/control-settings.ts';
 import { defaultInventory } from './default-inventory.ts';
 import { isSecretVarName } from '../inventory/secrets.ts';
+import { parseExtraVars } from './extra-vars.ts';
+
+export { parseExtraVars };
 
 export const commonOptions = {
   inventory: { type: 'string', short: 'i' },
@@ -141,34 +142,4 @@ function warnOnInlineSecrets(items: string[]): string[] {
     }
   }
   return items;
-}
-
-/** -e key=value, -e '{"json": 1}', -e @vars.yaml — as ansible-playbook takes them. */
-export function parseExtraVars(items: string[]): Record<string, unknown> {
-  const vars: Record<string, unknown> = {};
-  for (const item of items) {
-    if (item.startsWith('@')) {
-      let loaded: unknown;
-      try {
-        loaded = parseYaml(readFileSync(item.slice(1), 'utf8'));
-      } catch (err) {
-        throw new UsageError(`-e ${item}: ${(err as Error).message}`);
-      }
-      if (!loaded || typeof loaded !== 'object' || Array.isArray(loaded)) throw new UsageError(`-e ${item}: must hold a mapping`);
-      Object.assign(vars, loaded);
-    } else if (item.trimStart().startsWith('{')) {
-      try {
-        Object.assign(vars, JSON.parse(item));
-      } catch (err) {
-        throw new UsageError(`-e: invalid JSON: ${(err as Error).message}`);
-      }
-    } else {
-      for (const pair of item.split(/\s+/).filter(Boolean)) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new UsageError(`-e: expected key=value, got "${pair}"`);
-        vars[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
-    }
-  }
-  return vars;
 }

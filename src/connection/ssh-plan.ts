@@ -12,7 +12,7 @@
  */
 import { userInfo } from 'node:os';
 import { ValidationError } from '../errors.ts';
-import { connectionSettings, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SSH_PORT, type HostKeyChecking, type SshLogin } from '../inventory/connection-vars.ts';
+import { connectionSettings, connectionVars, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SSH_PORT, type HostKeyChecking, type SshLogin } from '../inventory/connection-vars.ts';
 import type { InventoryHost } from '../inventory/types.ts';
 import { mergeSshArgs, parseSshArgs, type SshArgs } from './ssh-args.ts';
 import { expandTilde, expandTokens } from './ssh-config.ts';
@@ -57,8 +57,8 @@ export interface PlannedSsh {
 const MAX_JUMP_DEPTH = 8;
 
 export function planSsh(host: InventoryHost, inputs: PlanInputs, env: NodeJS.ProcessEnv, cache: ConfigCache = new Map()): PlannedSsh {
-  const v = host.vars;
   const s = connectionSettings(host);
+  const v = connectionVars(host);
   const args = hostArgs(host, inputs);
   const explicitUser = firstString(v, 'ansible_user', 'ansible_ssh_user');
   const lookupName = firstString(v, 'ansible_host', 'ansible_ssh_host') ?? host.name;
@@ -201,8 +201,9 @@ export function parseJump(spec: string, host: InventoryHost, where: string): Jum
 
 function hostArgs(host: InventoryHost, inputs: PlanInputs): SshArgs {
   const parts: SshArgs[] = [];
+  const vars = connectionVars(host);
   for (const name of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
-    const value = host.vars[name];
+    const value = vars[name];
     if (value === undefined || value === null || value === '') continue;
     if (typeof value !== 'string') throw invalid(host, `${name}: must be a string`);
     parts.push(wrap(host, () => parseSshArgs(value, `${host.name}: ${name}`)));
@@ -249,8 +250,13 @@ function isSet(vars: Record<string, unknown>, ...names: string[]): boolean {
   return names.some((n) => vars[n] !== undefined && vars[n] !== null);
 }
 
+/** The first of `names` set to a string or a number (Ansible makes a string of `ansible_user: 1000`). */
 function firstString(vars: Record<string, unknown>, ...names: string[]): string | undefined {
-  for (const n of names) if (typeof vars[n] === 'string') return vars[n] as string;
+  for (const n of names) {
+    const value = vars[n];
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number') return String(value);
+  }
   return undefined;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Inventory } from '../inventory/types.ts';
 import type { Play, TaskSpec } from '../playbook/types.ts';
+import { groupNames, shortHostname } from '../inventory/magic-vars.ts';
 import { isImplicitLocalhost } from './implicit-localhost.ts';
 import { buildScope, dataLayer, lazyRecord, type Vars } from './scope.ts';
 
@@ -57,11 +58,13 @@ export class HostScopes {
 
   private magic(host: string): Vars {
     const groups = this.inventory.host(host)?.groups ?? [];
+    // ansible-core 2.14 lib/ansible/inventory/host.py, get_magic_vars: group_names sorted,
+    // every group but `all` (ungrouped included); the short name of an IP is the whole IP.
     const playHosts = this.play ? this.inventory.select(this.play.hosts) : [];
     return {
       inventory_hostname: host,
-      inventory_hostname_short: host.split('.')[0],
-      group_names: groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
+      inventory_hostname_short: shortHostname(host),
+      group_names: groupNames(groups),
       groups: this.inventory.groups,
       hostvars: lazyRecord(
         this.inventory.hosts.map((h) => h.name),

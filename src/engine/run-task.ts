@@ -11,6 +11,7 @@ import type { TaskSpec } from '../playbook/types.ts';
 import { validatorFor } from '../source/schema-check.ts';
 import type { HostStatus } from './events.ts';
 import { createHostContext, type CommandObserver } from './host-context.ts';
+import { runLoop } from './loop.ts';
 import type { Vars } from './scope.ts';
 import { failed, skipped, type TaskModule, type TaskResult } from '../module/task.ts';
 
@@ -41,6 +42,10 @@ export interface TaskOutcome {
 
 
 export async function runTask(input: TaskRunInput): Promise<TaskOutcome> {
+  return input.task.loop === undefined ? runTaskOnce(input) : runLoop(input, runTaskOnce);
+}
+
+async function runTaskOnce(input: TaskRunInput): Promise<TaskOutcome> {
   const { task, module } = input;
   try {
     if (task.when !== undefined && !evaluateCondition(task.when, input.scope)) {
@@ -58,7 +63,7 @@ export async function runTask(input: TaskRunInput): Promise<TaskOutcome> {
         throw err;
       }
     }
-    return finish(input, await attempt(input, args, connection));
+    return outcome(input, await attempt(input, args, connection));
   } catch (err) {
     // A connection lost while the task ran: the host is unreachable, as when it never answered.
     if (err instanceof UnreachableError) return unreachable(err.message);
@@ -80,24 +85,30 @@ function validateArgs(module: TaskModule, args: Record<string, unknown>): string
   return `${module.name}: invalid arguments after templating: ${problems.join('; ')}`;
 }
 
-/** Run the module, repeating while `until` is false (Ansible: retries default 3, delay 5 s). */
+/**
+ * Run the module, repeating while `until` is false, as lib/ansible/executor/task_executor.py
+ * (ansible-core 2.14) does: every attempt's result passes changed_when / failed_when first,
+ * then `until` alone decides (it sees `attempts`); `retries` counts the repeats after the
+ * first attempt (default 3) and means nothing without `until`; the last failing attempt
+ * is marked failed with `attempts` = retries.
+ */
 async function attempt(input: TaskRunInput, args: Record<string, unknown>, connection?: Connection): Promise<TaskResult> {
   const { task } = input;
-  const retries = task.until !== undefined ? (task.retries ?? 3) : 0;
+  if (task.until === undefined) return applyConditions(input, await runModuleOnce(input, args, connection));
+  const retries = task.retries ?? 3;
   const delayMs = (task.delay ?? 5) * 1000;
   let result: TaskResult = failed('not run');
   for (let n = 1; n <= retries + 1; n++) {
-    result = await runModuleOnce(input, args, connection);
-    if (task.until === undefined) return result;
-    const scope = withRegistered(input, result);
-    if (!result.failed && evaluateCondition(task.until, scope)) return withAttempts(result, n);
+    result = applyConditions(input, withAttempts(await runModuleOnce(input, args, connection), n));
+    if (evaluateCondition(task.until, withRegistered(input, result))) return result;
     if (n <= retries) {
       input.onProgress(`retrying (${n}/${retries})`);
       // An interrupt ends the wait; the next attempt then meets the aborted signal.
       await delay(delayMs, undefined, { signal: input.signal }).catch(() => undefined);
     }
   }
-  return withAttempts({ ...result, failed: true, msg: `still failing after ${retries + 1} attempts: ${result.msg}` }, retries + 1);
+  if (retries === 0) return result;
+  return withAttempts({ ...result, failed: true, msg: `still failing after ${retries + 1} attempts: ${result.msg}` }, retries);
 }
 
 async function runModuleOnce(input: TaskRunInput, args: Record<string, unknown>, connection?: Connection): Promise<TaskResult> {
@@ -123,7 +134,8 @@ async function runModuleOnce(input: TaskRunInput, args: Record<string, unknown>,
   }
 }
 
-function finish(input: TaskRunInput, raw: TaskResult): TaskOutcome {
+/** changed_when, then failed_when, on one attempt's result; an error in either fails the task. */
+function applyConditions(input: TaskRunInput, raw: TaskResult): TaskResult {
   const { task } = input;
   let result = raw;
   try {
@@ -137,8 +149,17 @@ function finish(input: TaskRunInput, raw: TaskResult): TaskOutcome {
   } catch (err) {
     result = failed(describeError(err));
   }
+  return result;
+}
+
+/** The outcome of a result whose conditions were applied (or a task that never ran the module). */
+function outcome(input: TaskRunInput, result: TaskResult): TaskOutcome {
   const status: HostStatus = result.failed ? 'failed' : result.skipped ? 'skipped' : result.changed ? 'changed' : 'ok';
-  return { status, result, ignored: result.failed && task.ignoreErrors, registered: registeredValue(result) };
+  return { status, result, ignored: result.failed && input.task.ignoreErrors, registered: registeredValue(result) };
+}
+
+function finish(input: TaskRunInput, raw: TaskResult): TaskOutcome {
+  return outcome(input, applyConditions(input, raw));
 }
 
 function unreachable(message: string): TaskOutcome {
@@ -162,6 +183,8 @@ function withRegistered(input: TaskRunInput, result: TaskResult): Vars {
   if (!input.task.register) return input.scope;
   const scope: Vars = {};
   for (const key of Object.keys(input.scope)) {
+    // An earlier task's result under the same name is replaced by this one's.
+    if (key === input.task.register) continue;
     Object.defineProperty(scope, key, { enumerable: true, get: () => input.scope[key] });
   }
   Object.defineProperty(scope, input.task.register, { enumerable: true, value: registeredValue(result) });

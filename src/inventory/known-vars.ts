@@ -13,20 +13,24 @@ export interface KnownVar {
 }
 
 /**
- * YAML 1.2 (what we parse) reads `yes`/`no`/`on`/`off` as strings, while Ansible's YAML 1.1
- * parser reads them as booleans; accept both so existing inventories load unchanged.
+ * Ansible takes any value here and converts it where it is used (a string "True", "yes",
+ * a template "{{ … }}"); so does provision: connection-vars.ts converts and refuses a value
+ * that can never work, naming the host. The schema states only what can never work.
  */
-export const ANSIBLE_BOOLEAN_SCHEMA = { enum: [true, false, 'yes', 'no', 'on', 'off'] } as const;
+export const ANSIBLE_BOOLEAN_SCHEMA = { type: ['boolean', 'string', 'integer'] } as const;
 
-const port = { type: 'integer', minimum: 1, maximum: 65535 };
+/** A port number, or a string Ansible would turn into one ("22", "{{ base_port + 1 }}"). */
+const port = { type: ['integer', 'string'], minimum: 1, maximum: 65535 };
+/** Ansible makes a string of a number here (`ansible_user: 1000`). */
+const text = { type: ['string', 'number'] };
 
 export const KNOWN_VARS: Record<string, KnownVar> = {
   ansible_host: {
-    schema: { type: 'string' },
+    schema: text,
     description: 'Address (DNS name or IP) to connect to; defaults to the inventory host name.',
   },
   ansible_ssh_host: {
-    schema: { type: 'string' },
+    schema: text,
     description: 'Older Ansible name for ansible_host; ansible_host wins when both are set.',
   },
   ansible_port: {
@@ -38,11 +42,11 @@ export const KNOWN_VARS: Record<string, KnownVar> = {
     description: 'Older Ansible name for ansible_port; ansible_port wins when both are set.',
   },
   ansible_user: {
-    schema: { type: 'string' },
+    schema: text,
     description: 'SSH login user; defaults to the user running provision.',
   },
   ansible_ssh_user: {
-    schema: { type: 'string' },
+    schema: text,
     description: 'Older Ansible name for ansible_user; ansible_user wins when both are set.',
   },
   ansible_ssh_private_key_file: {
@@ -65,15 +69,15 @@ export const KNOWN_VARS: Record<string, KnownVar> = {
     secret: true,
   },
   ansible_connection: {
-    schema: { enum: ['ssh', 'local'] },
-    description: 'How to reach the host: `ssh` (default) or `local` (run on this machine).',
+    schema: { type: 'string' },
+    description: 'How to reach the host: `ssh` (default) or `local` (run on this machine); other Ansible connection plugins are refused when the host is used.',
   },
   ansible_become: {
     schema: ANSIBLE_BOOLEAN_SCHEMA,
     description: 'Run privileged tasks through sudo; default false (yes/no/on/off accepted, as in Ansible).',
   },
   ansible_become_user: {
-    schema: { type: 'string' },
+    schema: text,
     description: 'User to become; default root.',
   },
   ansible_become_password: {
@@ -87,7 +91,7 @@ export const KNOWN_VARS: Record<string, KnownVar> = {
     secret: true,
   },
   ansible_ssh_timeout: {
-    schema: { type: 'integer', minimum: 1 },
+    schema: { type: ['integer', 'string'], minimum: 1 },
     description: 'Seconds to wait for the SSH connection to be established; default 10.',
   },
   ansible_ssh_common_args: {
@@ -105,7 +109,7 @@ export const KNOWN_VARS: Record<string, KnownVar> = {
       'SSH host key policy: `strict` (default; the key must be in known_hosts), `accept-new` (record unknown keys, refuse changed ones) or `off` (accept any key: lab use only).',
   },
   ansible_host_key_checking: {
-    schema: { type: 'boolean' },
+    schema: ANSIBLE_BOOLEAN_SCHEMA,
     description: "Ansible's switch: true = strict, false = off. provision_host_key_checking wins when both are set.",
   },
   provision_known_hosts: {

@@ -30,18 +30,18 @@ export const inventorySchema = {
       type: ['object', 'null'],
       properties: {
         hosts: {
-          description: 'Hosts of this group: host name → its variables (or empty).',
-          type: ['object', 'null'],
+          description: 'Hosts of this group: host name (`name`, `name:port`, `[ipv6]:port`, ranges `node[01:03]`) → its variables (or empty); a single host name as a string.',
+          type: ['object', 'null', 'string'],
           additionalProperties: { $ref: '#/definitions/hostVars' },
         },
         children: {
-          description: 'Child groups: group name → group. Their hosts are also hosts of this group.',
-          type: ['object', 'null'],
+          description: 'Child groups: group name → group. Their hosts are also hosts of this group. A single group name as a string.',
+          type: ['object', 'null', 'string'],
           additionalProperties: { $ref: '#/definitions/group' },
         },
         vars: { $ref: '#/definitions/groupVars', description: 'Variables of every host in this group and its children.' },
       },
-      additionalProperties: false,
+      // Ansible skips other keys with a warning; the loader warns likewise.
     },
     hostVars: {
       description: 'Variables of one host; they override every group variable.',

@@ -1,13 +1,20 @@
 /**
  * Reads the parsed YAML of an inventory into group and host definitions, in document
- * order. A group or host may be written in several places (k3s-ansible inventories often
- * are): their definitions merge. Shape mistakes (a list where a mapping belongs) get
- * messages that name the mistake; the walk goes on past them so that every problem in the
- * file is reported at once.
+ * order, as Ansible's YAML inventory plugin does (ansible-core 2.14
+ * lib/ansible/plugins/inventory/yaml.py, _parse_group): a group's keys in the order written
+ * (so `children` written before `hosts` creates the children's hosts first), a host key
+ * read as `host[:port]` with ranges (the port becomes ansible_port of a host created
+ * there, before its own variables), a section written as a string meaning that one name,
+ * and a key other than hosts/children/vars skipped with a warning. A group or host may be
+ * written in several places (k3s-ansible inventories often are): their definitions merge.
+ * Shape mistakes Ansible refuses (a list where a mapping belongs) get messages that name
+ * the mistake; the walk goes on past them so that every problem in the file is reported
+ * at once.
  */
 import type { Diagnostic, SourcePosition } from '../errors.ts';
 import { describeType } from '../source/schema-check.ts';
 import type { YamlPath, YamlSource } from '../source/yaml-source.ts';
+import { parseAddress } from './address.ts';
 import { expandHostRange } from './host-ranges.ts';
 import { GROUP_PRIORITY_VAR } from './known-vars.ts';
 
@@ -41,6 +48,8 @@ export interface InventoryDefs {
    * the schema's diagnostic at the same place.
    */
   shapeDiagnostics: Diagnostic[];
+  /** What Ansible warns about and goes on: unknown group keys, a range that names no host. */
+  warnings: Diagnostic[];
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -48,7 +57,7 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 export function readInventoryDefs(source: YamlSource): InventoryDefs {
-  const defs: InventoryDefs = { groups: new Map(), hosts: new Map(), shapeDiagnostics: [] };
+  const defs: InventoryDefs = { groups: new Map(), hosts: new Map(), shapeDiagnostics: [], warnings: [] };
   const complain = (path: YamlPath, message: string) =>
     defs.shapeDiagnostics.push({ ...source.positionOf(path), message });
 
@@ -92,15 +101,19 @@ export function readInventoryDefs(source: YamlSource): InventoryDefs {
             (typeof hostVars === 'string' ? ' (for an address write ansible_host: …)' : ''),
         );
       }
-      const names = expandHostRange(key);
+      const address = parseAddress(key, true);
+      const names = expandHostRange(address?.host ?? key);
+      const keyPosition = source.positionOf(hostPath, { key: true });
       if (!Array.isArray(names)) {
-        defs.shapeDiagnostics.push({ ...source.positionOf(hostPath, { key: true }), message: names.error });
+        defs.shapeDiagnostics.push({ ...keyPosition, message: names.error });
         continue;
       }
+      if (names.length === 0) defs.warnings.push({ ...keyPosition, message: `host range "${key}" names no host (its start is after its end)` });
       for (const name of names) {
         let h = defs.hosts.get(name);
         if (!h) {
-          h = { name, position: source.positionOf(hostPath, { key: true }), vars: {} };
+          // Ansible's Host(name, port): the port of the key that creates the host.
+          h = { name, position: keyPosition, vars: address?.port !== undefined ? { ansible_port: address.port } : {} };
           defs.hosts.set(name, h);
         }
         if (isMapping(hostVars)) Object.assign(h.vars, hostVars);
@@ -132,12 +145,19 @@ export function readInventoryDefs(source: YamlSource): InventoryDefs {
       return;
     }
     // Document order, so that hosts keep the order in which the file lists them.
-    for (const [key, v] of Object.entries(value)) {
+    for (const [key, raw] of Object.entries(value)) {
       const sectionPath = [...path, key];
+      // `hosts: web1` is `hosts: {web1: }` to Ansible; so for children and vars.
+      const v = typeof raw === 'string' && (key === 'hosts' || key === 'children') ? { [raw]: null } : raw;
       if (key === 'hosts') readHosts(g, v, sectionPath);
       else if (key === 'children') readChildren(g, v, sectionPath);
       else if (key === 'vars') readVars(g, v, sectionPath);
-      // Unknown keys are reported by the schema.
+      else {
+        defs.warnings.push({
+          ...source.positionOf(sectionPath, { key: true }),
+          message: `group "${name}": unknown key "${key}" skipped (only hosts, children and vars are read, as in Ansible)`,
+        });
+      }
     }
   };
 

@@ -11,7 +11,7 @@ import type { YamlPath, YamlSource } from '../source/yaml-source.ts';
 import { HANDLER_KEYWORDS, handlerSchema, TASK_KEYWORDS, taskSchema } from './schema.ts';
 import { checkConditions, checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
 import { templateTolerant } from '../template/tolerant.ts';
-import type { Condition, TaskSpec } from './types.ts';
+import type { Condition, LoopControl, TaskSpec } from './types.ts';
 
 export interface LoadContext {
   source: YamlSource;
@@ -23,8 +23,8 @@ const CONDITION_KEYWORDS = { when: 'when', until: 'until', failed_when: 'failedW
 
 // Ansible keywords people will reach for; a clear "not supported" beats "unknown module".
 const UNSUPPORTED_KEYWORDS = new Set([
-  'loop', 'with_items', 'with_dict', 'with_list', 'loop_control', 'block', 'rescue', 'always',
-  'include_tasks', 'import_tasks', 'include_role', 'import_role', 'environment', 'check_mode',
+  'with_items', 'with_dict', 'with_list', 'block', 'rescue', 'always',
+  'include_role', 'import_role', 'environment', 'check_mode',
   'diff', 'async', 'poll', 'throttle', 'timeout', 'local_action', 'connection', 'any_errors_fatal',
 ]);
 
@@ -89,7 +89,7 @@ export function buildTask(raw: unknown, path: YamlPath, isHandler: boolean, play
   for (const keyword of Object.keys(CONDITION_KEYWORDS)) {
     if (hasKey(raw, keyword)) checkConditions(raw[keyword], [...path, keyword], ctx);
   }
-  for (const keyword of ['name', 'delegate_to', 'become', 'become_user', 'vars']) {
+  for (const keyword of ['name', 'delegate_to', 'become', 'become_user', 'vars', 'loop', 'loop_control']) {
     if (hasKey(raw, keyword)) checkTemplates(raw[keyword], [...path, keyword], ctx);
   }
   const written = raw[moduleKey];
@@ -128,8 +128,21 @@ export function buildTask(raw: unknown, path: YamlPath, isHandler: boolean, play
     retries: typeof raw.retries === 'number' ? raw.retries : undefined,
     delay: typeof raw.delay === 'number' ? raw.delay : undefined,
     noLog: optionalBool(raw.no_log),
+    loop: raw.loop === null ? undefined : raw.loop,
+    loopControl: loopControlOf(raw),
   });
   return spec;
+}
+
+function loopControlOf(raw: Record<string, unknown>): LoopControl | undefined {
+  if (raw.loop === undefined || raw.loop === null) return undefined;
+  const lc = isMapping(raw.loop_control) ? raw.loop_control : {};
+  const control: LoopControl = { loopVar: optionalString(lc.loop_var) ?? 'item' };
+  const indexVar = optionalString(lc.index_var);
+  const label = optionalString(lc.label);
+  if (indexVar !== undefined) control.indexVar = indexVar;
+  if (label !== undefined) control.label = label;
+  return control;
 }
 
 function assignDefined(spec: TaskSpec, fields: Partial<TaskSpec>): void {

@@ -9,6 +9,7 @@ import type { TaskModule } from '../module/task.ts';
 import { schemaDiagnostics, validatorFor } from '../source/schema-check.ts';
 import { loadYamlFile, type YamlPath } from '../source/yaml-source.ts';
 import { checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
+import { buildTaskList, varsFiles } from './load-include.ts';
 import { buildTask, type LoadContext } from './load-task.ts';
 import { playbookSchema, playSchema } from './schema.ts';
 import type { Play, Playbook, TaskSpec } from './types.ts';
@@ -20,14 +21,14 @@ export function loadPlaybook(file: string, registry: Record<string, TaskModule>)
     throw new ValidationError([{ file, line: 1, col: 1, message: 'the playbook is empty: expected a list of plays' }]);
   }
   const ctx: LoadContext = { source, registry, diagnostics: schemaDiagnostics(validatorFor(playbookSchema), source.value, source) };
-  if (!Array.isArray(source.value)) throw new ValidationError(ctx.diagnostics);
+  if (!Array.isArray(source.value)) throw new ValidationError(ctx.diagnostics, source.warnings);
   const plays: Play[] = [];
   source.value.forEach((raw, i) => {
     const play = buildPlay(raw, [i], ctx);
     if (play) plays.push(play);
   });
-  if (ctx.diagnostics.length) throw new ValidationError(sortByPosition(ctx.diagnostics));
-  return { file, plays };
+  if (ctx.diagnostics.length) throw new ValidationError(sortByPosition(ctx.diagnostics), source.warnings);
+  return { file, plays, ...(source.warnings.length ? { warnings: source.warnings } : {}) };
 }
 
 function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undefined {
@@ -41,7 +42,8 @@ function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undef
   const playTags = stringList(raw.tags);
   const buildAll = (section: 'tasks' | 'handlers'): TaskSpec[] => {
     const list = Array.isArray(raw[section]) ? (raw[section] as unknown[]) : [];
-    return list.flatMap((task, i) => buildTask(task, [...path, section, i], section === 'handlers', playTags, ctx) ?? []);
+    const isHandler = section === 'handlers';
+    return buildTaskList(list, [...path, section], ctx, (task, at, c) => buildTask(task, at, isHandler, playTags, c));
   };
   const tasks = buildAll('tasks');
   const handlers = buildAll('handlers');
@@ -52,7 +54,8 @@ function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undef
   const play: Play = {
     name: optionalString(raw.name) ?? hosts,
     hosts,
-    vars: isMapping(raw.vars) ? { ...raw.vars } : {},
+    // vars_files override play vars, as in Ansible's variable precedence.
+    vars: { ...(isMapping(raw.vars) ? raw.vars : {}), ...varsFiles(raw, path, ctx) },
     tasks,
     handlers,
     anyErrorsFatal: raw.any_errors_fatal === true,

@@ -40,6 +40,20 @@ export const taskKeywordSchemas: Record<string, JsonSchema> = {
   run_once: { type: 'boolean', description: 'Run on the first host of the batch only; the result is shared with every host.' },
   delegate_to: { type: 'string', minLength: 1, description: 'Run the task on this inventory host (or `localhost`) instead of the current one, with the current host\'s variables.' },
   tags: stringOrList('Tags for --tags / --skip-tags selection. The play\'s tags are added to every task.'),
+  loop: {
+    description: 'Run the task once per item of this list (or a template giving one), with the item as `item` (see loop_control); `register` holds `results`, one per item.',
+    anyOf: [{ type: 'array' }, { type: 'string', pattern: '\\{\\{' }],
+  },
+  loop_control: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'How a loop names its item: `loop_var` (default `item`), `index_var` (0-based position), `label` (what the output shows per item).',
+    properties: {
+      loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'The variable holding the item.' },
+      index_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'A variable holding the item\'s 0-based index.' },
+      label: { type: 'string', description: 'What is shown per item instead of the whole item (templated).' },
+    },
+  },
   retries: { type: 'integer', minimum: 0, description: 'With until: how many times to retry before failing.' },
   until: condition('Retry the task (see retries, delay) until this holds; the registered result is visible to it.'),
   delay: { type: 'number', minimum: 0, description: 'Seconds to wait between retries.' },
@@ -94,6 +108,10 @@ export const playKeywordSchemas: Record<string, JsonSchema> = {
   any_errors_fatal: { type: 'boolean', description: 'Abort the whole play as soon as any host fails a task.' },
   become: { type: 'boolean', description: 'Default become for every task of the play.' },
   become_user: { type: 'string', minLength: 1, description: 'Default become_user for every task of the play.' },
+  vars_files: {
+    description: 'Files of variables (YAML mappings), relative to the playbook; they override `vars`.',
+    anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+  },
   gather_facts: {
     type: 'boolean',
     description: 'Accepted for Ansible compatibility and ignored: facts are read by the tasks that need them, never gathered up front.',

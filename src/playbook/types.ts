@@ -1,8 +1,14 @@
 /** A validated playbook, as the engine runs it. Built by src/playbook/load.ts. */
-import type { SourcePosition } from '../errors.ts';
+import type { Diagnostic, SourcePosition } from '../errors.ts';
 
 /** Expressions in `when`, `until`, `failed_when`, `changed_when`: a list means "all true". */
 export type Condition = string | boolean | Array<string | boolean>;
+
+export interface LoopControl {
+  loopVar: string;
+  indexVar?: string;
+  label?: string;
+}
 
 export interface TaskSpec {
   /** Task name, or `<module> <first arg>` when the playbook gives none. */
@@ -19,6 +25,9 @@ export interface TaskSpec {
   runOnce: boolean;
   delegateTo?: string;
   tags: string[];
+  /** A list, or a template that gives one: the task runs once per item. */
+  loop?: unknown;
+  loopControl?: LoopControl;
   retries?: number;
   until?: Condition;
   /** Seconds between retries. */
@@ -55,4 +64,6 @@ export interface Play {
 export interface Playbook {
   file: string;
   plays: Play[];
+  /** What Ansible only warns about (a duplicate key), positioned. */
+  warnings?: Diagnostic[];
 }

@@ -77,7 +77,7 @@ function toDiagnostic(e: ErrorObject, source: YamlSource, base: YamlPath): Diagn
       break;
     }
     case 'type':
-      message = `${name}: must be ${(e.params as { type: string }).type}, got ${describeType(e.data)}`;
+      message = `${name}: must be ${String((e.params as { type: string }).type).split(',').join(' or ')}, got ${describeType(e.data)}`;
       break;
     case 'required':
       message = `${name}: missing required key "${(e.params as { missingProperty: string }).missingProperty}"`;

@@ -1,10 +1,14 @@
 /**
  * YAML with source positions. Inventory and playbooks are both loaded through here so
- * that every problem — syntax, duplicate keys, schema — is reported as file:line:column.
+ * that every problem — syntax, schema — is reported as file:line:column, and read as
+ * Ansible reads them: YAML 1.1 (see yaml-11.ts), and a duplicate key is a warning, the
+ * last value winning (ansible-core 2.14 lib/ansible/parsing/yaml/constructor.py,
+ * construct_mapping: "found a duplicate dict key ... Using last defined value only").
  */
 import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../errors.ts';
+import { pyyamlTags } from './yaml-11.ts';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -12,8 +16,10 @@ export interface YamlSource {
   file: string;
   /** The plain JS value (undefined when the file did not parse). */
   value: unknown;
-  /** Syntax errors and duplicate keys; empty when the file is well-formed. */
+  /** Syntax errors; empty when the file is well-formed. */
   diagnostics: Diagnostic[];
+  /** Duplicate keys: Ansible warns and keeps the last value; so does this. */
+  warnings: Diagnostic[];
   /** Where the value at `path` starts; `key: true` points at the map key instead of the value. */
   positionOf(path: YamlPath, options?: { key?: boolean }): SourcePosition;
 }
@@ -28,6 +34,7 @@ export function loadYamlFile(file: string): YamlSource {
       file,
       value: undefined,
       diagnostics: [{ file, message: `cannot read: ${reason}` }],
+      warnings: [],
       positionOf: () => ({ file, line: 1, col: 1 }),
     };
   }
@@ -36,7 +43,15 @@ export function loadYamlFile(file: string): YamlSource {
 
 export function parseYamlText(text: string, file: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    version: '1.1',
+    customTags: pyyamlTags,
+    merge: true,
+    uniqueKeys: false,
+    prettyErrors: false,
+    strict: true,
+  });
   const at = (offset: number): SourcePosition => {
     const p = lines.linePos(offset);
     return { file, line: p.line, col: p.col };
@@ -60,8 +75,33 @@ export function parseYamlText(text: string, file: string): YamlSource {
     file,
     value,
     diagnostics,
+    warnings: duplicateKeyWarnings(doc, at),
     positionOf: (path, options) => at(offsetOf(doc, path, options?.key ?? false)),
   };
+}
+
+/** Every key written twice in one mapping, at the later one (`<<` merge keys may repeat). */
+function duplicateKeyWarnings(doc: Document, at: (offset: number) => SourcePosition): Diagnostic[] {
+  const warnings: Diagnostic[] = [];
+  visit(doc, {
+    Map(_key, node) {
+      const first = new Map<string, number>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+        const name = String(pair.key.value);
+        const offset = pair.key.range?.[0] ?? 0;
+        const earlier = first.get(name);
+        if (earlier === undefined) first.set(name, offset);
+        else {
+          warnings.push({
+            ...at(offset),
+            message: `duplicate key "${name}" (first at line ${at(earlier).line}); the last value is used, as Ansible does`,
+          });
+        }
+      }
+    },
+  });
+  return warnings;
 }
 
 /** Aliases one anchor may expand to; the yaml library's own default. */
@@ -91,7 +131,8 @@ function offsetOf(doc: Document, path: YamlPath, wantKey: boolean): number {
     const step = path[i];
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+      // The last of duplicate keys: its value is the one used.
+      const pair = [...node.items].reverse().find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
       if (!pair) return offset;
       if (last && wantKey) return rangeStart(pair.key) ?? offset;
       node = pair.value;

@@ -1,6 +1,7 @@
 /** Filters on lists and mappings: `join`, `length`, `map(attribute='x')`, `select`, `combine`, … */
 import { TemplateEvaluationError, UndefinedVariableError } from './errors.ts';
 import { param, type Filter, type FilterContext } from './filters.ts';
+import { isFloat, numberOf, pyFloat } from './python.ts';
 import { deepEqual, isPlainObject, lookup, MISSING, objectFrom, toText, truthy, typeName } from './values.ts';
 
 function expectList(filter: string, value: unknown): unknown[] {
@@ -26,7 +27,8 @@ function attributeOf(filter: string, item: unknown, attribute: unknown): unknown
 }
 
 function compareScalars(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const [x, y] = [numberOf(a), numberOf(b)];
+  if (x !== undefined && y !== undefined) return x - y;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   throw new TemplateEvaluationError(`cannot order ${typeName(a)} and ${typeName(b)}`);
 }
@@ -34,16 +36,18 @@ function compareScalars(a: unknown, b: unknown): number {
 /** select/reject: `select` alone keeps truthy items; `select('equalto', 3)` applies a test. */
 function selecting(keep: boolean, byAttribute: boolean): Filter {
   return (value, args, _kwargs, ctx) => {
-    const name = byAttribute ? 'selectattr' : keep ? 'select' : 'reject';
+    const name = byAttribute ? (keep ? 'selectattr' : 'rejectattr') : keep ? 'select' : 'reject';
     const list = expectList(name, value);
     const attribute = byAttribute ? args[0] : undefined;
     const [test, ...testArgs] = byAttribute ? args.slice(1) : args;
     return list.filter((item) => {
       const subject = byAttribute ? attributeOrMissing(item, attribute) : item;
       let passed: boolean;
-      if (test === undefined) passed = subject !== MISSING && truthy(subject);
-      else if (test === 'defined' || test === 'undefined') passed = (subject !== MISSING) === (test === 'defined');
-      else passed = subject !== MISSING && ctx.test(String(test), subject, testArgs);
+      if (test === 'defined' || test === 'undefined') passed = (subject !== MISSING) === (test === 'defined');
+      // Any other test of a missing attribute fails, as Ansible's strict undefined does.
+      else if (subject === MISSING) throw new UndefinedVariableError(`item.${String(attribute)} (in ${name})`);
+      else if (test === undefined) passed = truthy(subject);
+      else passed = ctx.test(String(test), subject, testArgs);
       return passed === keep;
     });
   };
@@ -126,20 +130,22 @@ export const COLLECTION_FILTERS: Record<string, Filter> = {
   reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...expectList('reverse', v)].reverse()),
   min: (v) => expectList('min', v).reduce((m, x) => (compareScalars(x, m) < 0 ? x : m)),
   max: (v) => expectList('max', v).reduce((m, x) => (compareScalars(x, m) > 0 ? x : m)),
-  sum: (v, a, k) =>
-    expectList('sum', v).reduce<number>((s, x) => {
-      if (typeof x !== 'number') throw new TemplateEvaluationError(`sum: expected numbers, got ${typeName(x)}`);
-      return s + x;
-    }, Number(param(a, k, 1, 'start', 0))),
+  sum: (v, a, k) => {
+    const start = param(a, k, 1, 'start', 0);
+    const items = [start, ...expectList('sum', v)];
+    const total = items.reduce<number>((s, x) => {
+      const n = numberOf(x);
+      if (n === undefined) throw new TemplateEvaluationError(`sum: expected numbers, got ${typeName(x)}`);
+      return s + n;
+    }, 0);
+    return items.some(isFloat) ? pyFloat(total) : total;
+  },
   flatten: (v, a, k) => flatten(expectList('flatten', v), Number(param(a, k, 0, 'levels', Infinity))),
   map,
   select: selecting(true, false),
   reject: selecting(false, false),
   selectattr: selecting(true, true),
-  rejectattr: (v, a, k, ctx) => {
-    const kept = selecting(true, true)(v, a, k, ctx) as unknown[];
-    return expectList('rejectattr', v).filter((x) => !kept.includes(x));
-  },
+  rejectattr: selecting(false, true),
   dict2items: (v) => Object.entries(expectMapping('dict2items', v)).map(([key, value]) => ({ key, value })),
   items2dict: (v, a, k) => {
     const keyName = String(param(a, k, 0, 'key_name', 'key'));
@@ -147,4 +153,21 @@ export const COLLECTION_FILTERS: Record<string, Filter> = {
     return objectFrom(expectList('items2dict', v).map((x) => [toText(attributeOf('items2dict', x, keyName)), attributeOf('items2dict', x, valueName)] as const));
   },
   combine,
+  // lib/ansible/plugins/filter/core.py: ternary(value, true_val, false_val, none_val=None).
+  ternary: (v, a, k) => {
+    const noneValue = param(a, k, 2, 'none_val', null);
+    if (v === null && noneValue !== null) return noneValue;
+    return truthy(v) ? param(a, k, 0, 'true_val') : param(a, k, 1, 'false_val');
+  },
+  // lib/ansible/plugins/filter/core.py: extract(item, container, morekeys=None) looks item up in container, then morekeys.
+  extract: (v, a, k) => {
+    const more = param(a, k, 1, 'morekeys', null);
+    const keys = [v, ...(more === null ? [] : Array.isArray(more) ? more : [more])];
+    let value = param(a, k, 0, 'container');
+    for (const key of keys) {
+      value = lookup(value, key);
+      if (value === MISSING) throw new UndefinedVariableError(`[${toText(key)}] (in extract)`);
+    }
+    return value;
+  },
 };

@@ -8,6 +8,7 @@ import { TemplateEvaluationError, UndefinedVariableError } from './errors.ts';
 import type { FilterContext } from './filters.ts';
 import type { Expr } from './ast.ts';
 import { contains, TESTS } from './tests.ts';
+import { isFloat, numberOf, pyFloat, type PyFloat } from './python.ts';
 import { deepEqual, lookup, MISSING, objectFrom, toText, truthy, typeName, withinSizeLimit } from './values.ts';
 
 type Vars = Record<string, unknown>;
@@ -42,8 +43,10 @@ export function evaluate(expr: Expr, vars: Vars): unknown {
     case 'unary': {
       const v = evaluate(expr.operand, vars);
       if (expr.op === 'not') return !truthy(v);
-      if (typeof v !== 'number') throw new TemplateEvaluationError(`unary ${expr.op} needs a number, got ${typeName(v)}`);
-      return expr.op === '-' ? -v : v;
+      const n = numberOf(v);
+      if (n === undefined) throw new TemplateEvaluationError(`unary ${expr.op} needs a number, got ${typeName(v)}`);
+      const result = expr.op === '-' ? -n : n;
+      return isFloat(v) ? pyFloat(result) : result;
     }
     case 'binary':
       return withinSizeLimit(binary(expr.op, expr.left, expr.right, vars));
@@ -176,31 +179,47 @@ function binary(op: string, leftExpr: Expr, rightExpr: Expr, vars: Vars): unknow
 }
 
 function order(op: string, a: unknown, b: unknown): boolean {
-  const comparable = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
-  if (!comparable) throw new TemplateEvaluationError(`cannot compare ${typeName(a)} ${op} ${typeName(b)}`);
-  const x = a as number | string;
-  const y = b as number | string;
+  const [na, nb] = [numberOf(a), numberOf(b)];
+  const numbers = na !== undefined && nb !== undefined;
+  if (!numbers && !(typeof a === 'string' && typeof b === 'string')) throw new TemplateEvaluationError(`cannot compare ${typeName(a)} ${op} ${typeName(b)}`);
+  const x = numbers ? na : (a as string);
+  const y = numbers ? nb : (b as string);
   return op === '<' ? x < y : op === '>' ? x > y : op === '<=' ? x <= y : x >= y;
 }
 
-function arithmetic(op: string, a: unknown, b: unknown): number {
-  if (typeof a !== 'number' || typeof b !== 'number') {
+/** Python arithmetic: `/` is always a float, other operators give a float when either side is one. */
+function arithmetic(op: string, a: unknown, b: unknown): number | PyFloat | string {
+  if (op === '*' && typeof a === 'string' && Number.isInteger(b)) return a.repeat(Math.max(0, Math.min(b as number, 1e6)));
+  const x = numberOf(a);
+  const y = numberOf(b);
+  if (x === undefined || y === undefined) {
     throw new TemplateEvaluationError(`cannot compute ${typeName(a)} ${op} ${typeName(b)}`);
   }
-  if ((op === '/' || op === '//' || op === '%') && b === 0) throw new TemplateEvaluationError('division by zero');
+  if ((op === '/' || op === '//' || op === '%') && y === 0) throw new TemplateEvaluationError('division by zero');
+  const float = op === '/' || isFloat(a) || isFloat(b);
+  let n: number;
   switch (op) {
     case '+':
-      return a + b;
+      n = x + y;
+      break;
     case '-':
-      return a - b;
+      n = x - y;
+      break;
     case '*':
-      return a * b;
+      n = x * y;
+      break;
     case '/':
-      return a / b;
+      n = x / y;
+      break;
     case '//':
-      return Math.floor(a / b);
+      n = Math.floor(x / y);
+      break;
+    case '**':
+      n = x ** y;
+      break;
     default:
       // Python's modulo takes the sign of the divisor.
-      return ((a % b) + b) % b;
+      n = ((x % y) + y) % y;
   }
+  return float ? pyFloat(n) : n;
 }

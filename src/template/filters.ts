@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { quote } from '../connection/quote.ts';
 import { TemplateEvaluationError } from './errors.ts';
-import { isAnsibleTrue } from './boolean.ts';
+import { isFloat, isNumeric, numberOf, plainValue, pyFloat, pyJson } from './python.ts';
 import { toText, truthy, typeName } from './values.ts';
 
 export interface FilterContext {
@@ -38,32 +38,53 @@ function parseText(filter: string, value: unknown, parse: (s: string) => unknown
   }
 }
 
-function jsonText(value: unknown, indent?: number): string {
-  try {
-    return JSON.stringify(value, null, indent) ?? 'null';
-  } catch (err) {
-    throw new TemplateEvaluationError(`to_json: ${(err as Error).message}`);
-  }
+/** Ansible's to_json / to_nice_json: Python's json.dumps (lib/ansible/plugins/filter/core.py). */
+function jsonText(value: unknown, indent?: number, sortKeys = false): string {
+  return pyJson(value, indent, sortKeys);
 }
 
+/** Python's int() of a string: optional sign, digits, underscores between them, a base prefix when base 16/8/2. */
+function parseInt10(text: string, base: number): number | undefined {
+  let s = text.trim().toLowerCase();
+  const prefix = { 16: '0x', 8: '0o', 2: '0b' }[base];
+  const sign = s.startsWith('-') ? -1 : 1;
+  s = s.replace(/^[+-]/, '');
+  if (prefix && s.startsWith(prefix)) s = s.slice(2);
+  const digit = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
+  if (!new RegExp(`^[${digit}]+(_[${digit}]+)*$`).test(s)) return undefined;
+  return sign * parseInt(s.replace(/_/g, ''), base);
+}
+
+/** Python's float() of a string: decimal, exponent, inf / nan; undefined when it is not one. */
+function parseFloatText(text: string): number | undefined {
+  const s = text.trim().toLowerCase();
+  if (/^[+-]?(inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/.test(s)) return NaN;
+  if (!/^[+-]?([0-9](_?[0-9])*)?(\.([0-9](_?[0-9])*)?)?(e[+-]?[0-9]+)?$/.test(s) || !/[0-9]/.test(s)) return undefined;
+  return Number(s.replace(/_/g, ''));
+}
+
+/** Jinja2's do_int: int(value, base), else int(float(value)), else the default ('1e3' is 1000, '08' is 8). */
 function toInt(value: unknown, fallback: unknown, base: number): unknown {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : fallback;
   if (typeof value === 'string') {
-    const s = value.trim().replace(/_/g, '');
-    const digits = base === 10 ? /^[+-]?[0-9]+(\.[0-9]*)?$/ : /^[+-]?[0-9a-zA-Z]+$/;
-    if (!digits.test(s)) return fallback;
-    const n = base === 10 ? Math.trunc(Number(s)) : parseInt(s, base);
-    return Number.isNaN(n) ? fallback : n;
+    const n = parseInt10(value, base) ?? parseFloatText(value);
+    return n === undefined || !Number.isFinite(n) ? fallback : Math.trunc(n);
   }
-  return fallback;
+  const n = numberOf(value);
+  return n === undefined || !Number.isFinite(n) ? fallback : Math.trunc(n);
 }
 
+/** Jinja2's do_float: float(value), else the default (0.0). */
 function toFloat(value: unknown, fallback: unknown): unknown {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  return fallback;
+  const n = typeof value === 'string' ? parseFloatText(value) : numberOf(value);
+  return n === undefined ? fallback : pyFloat(n);
+}
+
+/** Ansible's bool filter (to_bool in lib/ansible/plugins/filter/core.py): 'yes', 'on', '1', 'true', 1 are true; none stays none; all else is false. */
+function toBool(value: unknown): boolean | null {
+  if (value === null || typeof value === 'boolean') return value;
+  const v = typeof value === 'string' ? value.toLowerCase() : value;
+  return v === 'yes' || v === 'on' || v === '1' || v === 'true' || (isNumeric(v) && numberOf(v) === 1);
 }
 
 /** Jinja's indent: every line but the first (unless `first`), blank lines only if `blank`. */
@@ -80,7 +101,7 @@ function indent(value: unknown, args: unknown[], kwargs: Record<string, unknown>
 }
 
 function replace(value: unknown, args: unknown[], kwargs: Record<string, unknown>): string {
-  const text = expectString('replace', value);
+  const text = toText(value);
   const from = toText(param(args, kwargs, 0, 'old', ''));
   const to = toText(param(args, kwargs, 1, 'new', ''));
   const count = param(args, kwargs, 2, 'count', -1) as number;
@@ -99,26 +120,36 @@ function split(value: unknown, args: unknown[], kwargs: Record<string, unknown>)
 }
 
 export const TEXT_FILTERS: Record<string, Filter> = {
-  bool: (v) => isAnsibleTrue(v),
+  bool: toBool,
   int: (v, a, k) => toInt(v, param(a, k, 0, 'default', 0), Number(param(a, k, 1, 'base', 10))),
-  float: (v, a, k) => toFloat(v, param(a, k, 0, 'default', 0)),
+  float: (v, a, k) => toFloat(v, param(a, k, 0, 'default', pyFloat(0))),
   string: (v) => toText(v),
-  lower: (v) => expectString('lower', v).toLowerCase(),
-  upper: (v) => expectString('upper', v).toUpperCase(),
+  // Jinja2's lower / upper / capitalize / trim take the text of any value (soft_str).
+  lower: (v) => toText(v).toLowerCase(),
+  upper: (v) => toText(v).toUpperCase(),
   capitalize: (v) => {
-    const s = expectString('capitalize', v);
+    const s = toText(v);
     return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
   },
-  trim: (v) => expectString('trim', v).trim(),
+  trim: (v, a, k) => {
+    const s = toText(v);
+    const chars = param(a, k, 0, 'chars', null);
+    if (chars === null) return s.trim();
+    const set = new Set(toText(chars));
+    let [i, j] = [0, s.length];
+    while (i < j && set.has(s[i])) i++;
+    while (j > i && set.has(s[j - 1])) j--;
+    return s.slice(i, j);
+  },
   replace,
   split,
   indent,
   quote: (v) => quote(toText(v)),
   to_json: (v) => jsonText(v),
-  to_nice_json: (v, a, k) => jsonText(v, Number(param(a, k, 0, 'indent', 4))),
+  to_nice_json: (v, a, k) => jsonText(v, Number(param(a, k, 0, 'indent', 4)), truthy(param(a, k, 1, 'sort_keys', true))),
   from_json: (v) => parseText('from_json', v, (s) => JSON.parse(s)),
-  to_yaml: (v) => stringifyYaml(v),
-  to_nice_yaml: (v, a, k) => stringifyYaml(v, { indent: Number(param(a, k, 0, 'indent', 2)) }),
+  to_yaml: (v) => stringifyYaml(plainValue(v)),
+  to_nice_yaml: (v, a, k) => stringifyYaml(plainValue(v), { indent: Number(param(a, k, 0, 'indent', 2)) }),
   from_yaml: (v) => parseText('from_yaml', v, (s) => parseYaml(s, { maxAliasCount: 100 })),
   b64encode: (v) => Buffer.from(toText(v), 'utf8').toString('base64'),
   b64decode: (v) => {
@@ -129,8 +160,9 @@ export const TEXT_FILTERS: Record<string, Filter> = {
   basename: (v) => posix.basename(expectString('basename', v)),
   dirname: (v) => posix.dirname(expectString('dirname', v)),
   abs: (v) => {
-    if (typeof v !== 'number') throw new TemplateEvaluationError(`abs: expected a number, got ${typeName(v)}`);
-    return Math.abs(v);
+    const n = numberOf(v);
+    if (n === undefined) throw new TemplateEvaluationError(`abs: expected a number, got ${typeName(v)}`);
+    return isFloat(v) ? pyFloat(Math.abs(n)) : Math.abs(n);
   },
   type_debug: (v) => typeName(v),
 };

@@ -10,10 +10,13 @@ import type { Expr } from './ast.ts';
 import { parseTokens } from './parser.ts';
 import { isPlainObject, objectFrom, toText, truthy, withinSizeLimit } from './values.ts';
 import { TemplateError, TemplateSyntaxError } from './errors.ts';
+import { literalFromText } from './non-native.ts';
+import { plainValue } from './python.ts';
 
 export { TemplateError, TemplateEvaluationError, TemplateSyntaxError, UndefinedVariableError } from './errors.ts';
 
 type Vars = Record<string, unknown>;
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
 type Part = string | Expr;
 
 // Templates repeat across hosts and tasks; parse each text once.
@@ -51,11 +54,16 @@ function remember(key: string, parts: Part[]): void {
   cache.set(key, parts);
 }
 
-function parseExpression(expr: string): Expr {
-  const key = `\0expr\0${expr}`;
+/**
+ * A bare expression. `strings` 'template' keeps backslashes in string literals as a `{{ }}`
+ * template does (debug's `var`, which Ansible templates as `{{ var }}`); 'jinja' decodes
+ * them, as Jinja2 reads a condition.
+ */
+function parseExpression(expr: string, strings: 'template' | 'jinja' = 'jinja'): Expr {
+  const key = `\0${strings}\0${expr}`;
   const hit = cache.get(key);
   if (hit) return hit[0] as Expr;
-  const parsed = parseTokens(expr, lex(expr, 0, 'expression').tokens);
+  const parsed = parseTokens(expr, lex(expr, 0, strings === 'jinja' ? 'expression' : 'raw-expression').tokens);
   remember(key, [parsed]);
   return parsed;
 }
@@ -67,21 +75,44 @@ function soleExpression(parts: Part[]): Expr | undefined {
   return exprs.length === 1 && textIsBlank ? (exprs[0] as Expr) : undefined;
 }
 
+/** Values inside text print as Python's str() does, except none, which prints as nothing (as Ansible shows it). */
 function interpolate(parts: Part[], vars: Vars): string {
-  return withinSizeLimit(parts.map((p) => (typeof p === 'string' ? p : toText(evaluate(p, vars)))).join(''));
+  return withinSizeLimit(
+    parts
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        const v = evaluate(p, vars);
+        return v === null ? '' : toText(v);
+      })
+      .join(''),
+  );
+}
+
+/** One string rendered as Ansible's non-native templating renders it (see non-native.ts). */
+function renderText(text: string, vars: Vars): unknown {
+  const parts = parseTemplate(text);
+  if (parts.every((p) => typeof p === 'string')) return text;
+  const sole = soleExpression(parts);
+  // A sole expression keeps its value's type; where Ansible 2.14 would give the text of a
+  // number (`"{{ 1 + 1 }}"` is '2' there), the number is kept, which is what a module's
+  // argument conversion makes of that text.
+  const value = sole ? evaluate(sole, vars) : interpolate(parts, vars);
+  // Filters whose text is wanted as text are not read back (Ansible's STRING_TYPE_FILTERS,
+  // lib/ansible/config/base.yml): `"{{ x | to_json }}"` stays JSON text.
+  const keepText = sole?.kind === 'filter' && STRING_TYPE_FILTERS.has(sole.name);
+  return plainValue(typeof value === 'string' && !keepText ? literalFromText(value) : value);
 }
 
 /**
  * Render every string inside `value` (object keys too). A string that is exactly one
  * `{{ expr }}` keeps the expression's type (list, number, bool, mapping); any other
- * string becomes text, with non-string values written as JSON.
+ * string becomes text, values written as Python writes them; text that reads as a
+ * Python list, mapping or boolean becomes that value, as in Ansible.
  */
 export function renderValue(value: unknown, vars: Vars): unknown {
   if (typeof value === 'string') {
     if (!value.includes('{')) return value;
-    const parts = parseTemplate(value);
-    const sole = soleExpression(parts);
-    return sole ? evaluate(sole, vars) : interpolate(parts, vars);
+    return renderText(value, vars);
   }
   if (Array.isArray(value)) return value.map((item) => renderValue(item, vars));
   if (isPlainObject(value)) {
@@ -97,28 +128,22 @@ export function renderString(text: string, vars: Vars): string {
 
 /** Evaluate a bare expression (no braces), e.g. debug's `var` or assert's `that`. */
 export function evaluateExpression(expr: string, vars: Vars): unknown {
-  return evaluate(parseExpression(expr), vars);
+  return plainValue(evaluate(parseExpression(expr, 'template'), vars));
 }
 
-/** `{{ x }}` around a condition is tolerated, as Ansible does; the inside is the expression. */
-function conditionExpression(cond: string): Expr {
-  const trimmed = cond.trim();
-  if (trimmed.startsWith('{{')) {
-    const parts = parseTemplate(trimmed);
-    const sole = soleExpression(parts);
-    if (!sole) {
-      throw new TemplateSyntaxError(`a condition is one expression; do not mix {{ }} with other text: ${JSON.stringify(cond)}`);
-    }
-    return sole;
-  }
-  return parseExpression(cond);
-}
-
-/** `when`, `until`, `failed_when`, `changed_when`: a string, a boolean, or a list meaning all true. */
+/**
+ * `when`, `until`, `failed_when`, `changed_when`: a string, a boolean, or a list meaning all true.
+ * As lib/ansible/playbook/conditional.py (2.14) does, `{{ }}` inside a condition is rendered
+ * first; text that comes out is then read as the expression (`when: "{{ x }}"` with x =
+ * 'false' is the expression `false`), any other value counts by its truth.
+ */
 export function evaluateCondition(cond: Condition, vars: Vars): boolean {
   if (typeof cond === 'boolean') return cond;
   if (Array.isArray(cond)) return cond.every((c) => evaluateCondition(c, vars));
-  return truthy(evaluate(conditionExpression(cond), vars));
+  if (!cond.includes('{{')) return truthy(evaluate(parseExpression(cond), vars));
+  const rendered = renderText(cond, vars);
+  if (typeof rendered !== 'string' || rendered.trim() === '') return truthy(rendered);
+  return truthy(evaluate(parseExpression(rendered), vars));
 }
 
 /** Every syntax problem in the strings of `value` (keys included), without evaluating anything. */
@@ -144,7 +169,7 @@ export function templateSyntaxErrors(value: unknown): string[] {
 export function conditionSyntaxErrors(cond: unknown): string[] {
   const errors: string[] = [];
   const visit = (c: unknown): void => {
-    if (typeof c === 'string') collect(errors, () => conditionExpression(c));
+    if (typeof c === 'string') collect(errors, () => (c.includes('{{') ? parseTemplate(c) : parseExpression(c)));
     else if (Array.isArray(c)) c.forEach(visit);
   };
   visit(cond);

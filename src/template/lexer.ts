@@ -13,6 +13,8 @@ export interface Token {
   value: string | number;
   /** Offset in the whole template text (0-based). */
   offset: number;
+  /** A number written with a point or an exponent: a Python float (`2.0`, `1e3`). */
+  float?: boolean;
 }
 
 export interface LexResult {
@@ -24,13 +26,23 @@ export interface LexResult {
 // Longest first, so `//` wins over `/` and `<=` over `<`.
 const OPERATORS = ['//', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '~', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '='];
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"' };
+// Python's string escapes, which Jinja2 applies to its string literals (jinja2/lexer.py decodes
+// them with "unicode-escape"). Octal (`\101`), `\xhh`, `\uhhhh` and `\Uhhhhhhhh` are read below.
+const ESCAPES: Record<string, string> = {
+  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '',
+};
 
 export function syntaxError(text: string, offset: number, message: string): TemplateSyntaxError {
   return new TemplateSyntaxError(`${message} at column ${offset + 1} of ${JSON.stringify(text)}`);
 }
 
-export function lex(text: string, start: number, mode: 'template' | 'expression'): LexResult {
+/**
+ * `mode` 'template' reads up to the closing `}}`. Ansible doubles every backslash in the string
+ * literals of a `{{ }}` template before Jinja2 reads it (lib/ansible/template/__init__.py,
+ * `_escape_backslashes`), so there a literal's backslashes are kept as written; a bare
+ * expression (a `when` condition) is given to Jinja2 as it is, which decodes them.
+ */
+export function lex(text: string, start: number, mode: 'template' | 'expression' | 'raw-expression'): LexResult {
   const tokens: Token[] = [];
   const open: string[] = [];
   let i = start;
@@ -57,13 +69,13 @@ export function lex(text: string, start: number, mode: 'template' | 'expression'
       // After a dot only an integer can follow: `items.0.name` is index 0, not the float 0.
       const afterDot = tokens.length > 0 && tokens[tokens.length - 1].value === '.' && tokens[tokens.length - 1].type === 'op';
       const m = (afterDot ? /^[0-9]+/ : /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/).exec(text.slice(i))!;
-      tokens.push({ type: 'number', value: Number(m[0]), offset: i });
+      tokens.push({ type: 'number', value: Number(m[0]), offset: i, ...(/[.eE]/.test(m[0]) ? { float: true } : {}) });
       i += m[0].length;
       if (/[A-Za-z_]/.test(text[i] ?? '')) throw syntaxError(text, i, 'unexpected character after a number');
       continue;
     }
     if (c === "'" || c === '"') {
-      const { value, next } = readString(text, i);
+      const { value, next } = readString(text, i, mode === 'expression');
       tokens.push({ type: 'string', value, offset: i });
       i = next;
       continue;
@@ -81,7 +93,7 @@ export function lex(text: string, start: number, mode: 'template' | 'expression'
   }
 }
 
-function readString(text: string, start: number): { value: string; next: number } {
+function readString(text: string, start: number, decode: boolean): { value: string; next: number } {
   const quote = text[start];
   let out = '';
   let i = start + 1;
@@ -89,24 +101,36 @@ function readString(text: string, start: number): { value: string; next: number 
     const c = text[i];
     if (c === quote) return { value: out, next: i + 1 };
     if (c === '\\' && i + 1 < text.length) {
-      const e = text[i + 1];
-      if (e in ESCAPES) {
-        out += ESCAPES[e];
+      if (!decode) {
+        // Kept as written; an escaped quote still does not end the literal.
+        out += c + text[i + 1];
         i += 2;
         continue;
       }
-      if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-        out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-        i += 6;
-        continue;
-      }
-      // Unknown escapes keep their backslash, as in Python: '\d' stays \d.
-      out += c + e;
-      i += 2;
+      const [decoded, length] = escape(text, i + 1);
+      out += decoded;
+      i += 1 + length;
       continue;
     }
     out += c;
     i++;
   }
   throw syntaxError(text, start, 'unterminated string');
+}
+
+/** The escape after a backslash at `at`: its text and how many characters it took. Unknown ones keep the backslash, as in Python. */
+function escape(text: string, at: number): [string, number] {
+  const e = text[at];
+  if (e in ESCAPES) return [ESCAPES[e], 1];
+  const octal = /^[0-7]{1,3}/.exec(text.slice(at, at + 3));
+  if (octal) return [String.fromCharCode(parseInt(octal[0], 8)), octal[0].length];
+  const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+  const hex = text.slice(at + 1, at + 1 + width);
+  if (width && hex.length === width && /^[0-9a-fA-F]+$/.test(hex)) {
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff) throw syntaxError(text, at - 1, 'escape beyond Unicode');
+    return [String.fromCodePoint(code), 1 + width];
+  }
+  if (width) throw syntaxError(text, at - 1, `truncated \\${e} escape`);
+  return ['\\' + e, 1];
 }

@@ -7,6 +7,7 @@
 import { syntaxError, type Token } from './lexer.ts';
 import type { Expr } from './ast.ts';
 import { FILTER_NAMES, TEST_NAMES } from './catalog.ts';
+import { pyFloat } from './python.ts';
 
 const LITERAL_NAMES: Record<string, unknown> = {
   true: true, True: true, false: false, False: false, none: null, None: null, null: null,
@@ -160,7 +161,7 @@ class Parser {
 
   private primary(): Expr {
     const t = this.next();
-    if (t.type === 'number') return { kind: 'literal', value: t.value };
+    if (t.type === 'number') return { kind: 'literal', value: t.float ? pyFloat(t.value as number) : t.value };
     if (t.type === 'string') {
       let value = t.value as string;
       // Adjacent string literals concatenate, as in Python.

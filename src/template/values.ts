@@ -5,6 +5,7 @@
  * `__proto__`, `toString`) and no functions: an expression can never reach code.
  */
 import { TemplateEvaluationError } from './errors.ts';
+import { isNumeric, numberOf, PyFloat, pyStr } from './python.ts';
 
 /** Sentinel for "no such key": distinct from a key whose value is null. */
 export const MISSING: unique symbol = Symbol('missing');
@@ -51,25 +52,22 @@ function visible(value: unknown): unknown {
 /** Python truthiness: false, 0, '', [], {}, none are false. */
 export function truthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
+  if (value instanceof PyFloat) return value.value !== 0;
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   return Boolean(value);
 }
 
-/** How a value appears inside a larger string: strings as they are, everything else as JSON. */
+/** How a value appears inside a larger string: Python's str(), as Jinja2 writes it. */
 export function toText(value: unknown): string {
-  if (typeof value === 'string') return value;
   if (value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch (err) {
-    throw new TemplateEvaluationError(`cannot convert value to text: ${(err as Error).message}`);
-  }
+  return pyStr(value);
 }
 
+/** Python's ==: `1 == 1.0 == True`, lists and mappings item by item. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if ((isNumeric(a) || typeof a === 'boolean') && (isNumeric(b) || typeof b === 'boolean')) return numberOf(a) === numberOf(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a);
@@ -88,6 +86,10 @@ export function typeName(value: unknown): string {
   if (value === null) return 'none';
   if (Array.isArray(value)) return 'list';
   if (isPlainObject(value)) return 'dict';
+  if (value instanceof PyFloat) return 'float';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'string') return 'str';
   return typeof value;
 }
 

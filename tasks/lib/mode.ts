@@ -1,15 +1,19 @@
 /**
- * File modes. Arguments take octal strings only ('0644', '755'): an unquoted YAML 0644 is
- * a decimal number under YAML 1.2 and octal under Ansible's YAML 1.1, so a number is
- * ambiguous and the schema refuses it rather than guess.
+ * File modes. Arguments take octal strings ('0644', '755') or, as Ansible's file module does
+ * (ansible-core 2.14 lib/ansible/module_utils/basic.py, set_mode_if_different: an int is the bits, a string is read as octal),
+ * a number of permission bits: playbooks are read as YAML 1.1, where an unquoted 0644 is
+ * octal, i.e. 420.
  */
 
 export const MODE_PATTERN = '^[0-7]{3,4}$';
 
 export const modeSchema = {
-  type: 'string',
+  // pattern applies to strings only, minimum/maximum to numbers only.
+  type: ['string', 'integer'],
   pattern: MODE_PATTERN,
-  description: "Permission bits as a quoted octal string, e.g. '0644' or '0755'.",
+  minimum: 0,
+  maximum: 0o7777,
+  description: "Permission bits: an octal string ('0644', '0755') or an unquoted YAML 1.1 octal number (0644).",
 } as const;
 
 /** Permission bits as Ansible shows them: four octal digits. */
@@ -18,6 +22,6 @@ export function formatMode(bits: number): string {
 }
 
 /** '644' and '0644' are the same mode; compare in the four-digit form. */
-export function normalizeMode(mode: string): string {
-  return formatMode(parseInt(mode, 8));
+export function normalizeMode(mode: string | number): string {
+  return formatMode(typeof mode === 'number' ? mode : parseInt(mode, 8));
 }

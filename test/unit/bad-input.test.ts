@@ -85,7 +85,6 @@ t.test('unknown flags and bad -e values', async (t) => {
 
 t.test(
   'duplicate keys together with schema errors: the duplicate is a warning, every schema error is reported',
-  { todo: 'the YAML loader still stops at the first duplicate key ("Map keys must be unique"); it becomes a warning in the loader change' },
   async (t) => {
     const dup = file('dup.yaml', '- name: p\n  hosts: all\n  hosts: all\n  tasks:\n    - name: a\n      frobnicate: {}\n    - name: b\n      file: {path: 12}\n');
     await rejected(t, ['run', dup, '-i', inventory], [/dup\.yaml:3:3: .*duplicate/i, /dup\.yaml:6:7: unknown module or keyword "frobnicate"/, /dup\.yaml:8:\d+: file: path: must be string/]);

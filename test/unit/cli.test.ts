@@ -12,12 +12,13 @@ t.test('validate reports every mistake of inventory and playbook with file:line:
   t.equal(run.code, 4);
   const lines = run.stderr.trim().split('\n');
   t.match(lines, [
-    'test/fixtures/inventory/mistakes.yaml:7:25: ansible_port: must be integer, got string',
-    'test/fixtures/inventory/mistakes.yaml:8:31: ansible_connection: must be one of "ssh", "local"',
-    'test/fixtures/inventory/mistakes.yaml:11:9: hosts must be a mapping of host names, got list',
+    '[WARNING]: test/fixtures/inventory/mistakes.yaml:10:11: duplicate key "ansible_connection" (first at line 9); the last value is used, as Ansible does',
+    'test/fixtures/inventory/mistakes.yaml:8:25: ansible_port: must be integer or string, got list',
+    'test/fixtures/inventory/mistakes.yaml:10:31: ansible_connection: must be string, got list',
+    'test/fixtures/inventory/mistakes.yaml:13:9: hosts must be a mapping of host names, got list',
   ]);
   t.match(run.stderr, /mistakes\.yaml:6:7: unknown module or keyword "shel"; known modules: assert, command, copy/);
-  t.match(run.stderr, /mistakes\.yaml:13:15: copy: mode: must be string, got number/);
+  t.match(run.stderr, /mistakes\.yaml:13:15: copy: mode: must be string or integer, got list/);
   t.match(run.stderr, /mistakes\.yaml:20:16: retries: must be integer, got string/);
   t.match(run.stderr, /mistakes\.yaml:25:3: play 2: missing required key "hosts"/);
   const positioned = lines.filter((l) => /^\S+\.yaml:\d+:\d+: /.test(l));

@@ -99,9 +99,18 @@ t.test('from a loaded inventory, with precedence applied', async (t) => {
   t.match(connectionSettings(inv.host('a1')!), { address: '192.168.1.21', port: 2222, user: 'debian', hostKeyChecking: 'off' });
 });
 
-t.test('a wrong type that bypassed the loader is refused, not guessed around', async (t) => {
-  t.throws(() => connectionSettings(host({ ansible_port: '22' })), ValidationError);
-  t.throws(() => connectionSettings(host({ ansible_connection: 'winrm' })), { message: /inv\.yaml:3:5: node1: ansible_connection: must be "ssh" or "local"/ });
+t.test('values Ansible converts at use are converted; ones that can never work are refused, naming the host', async (t) => {
+  t.equal(connectionSettings(host({ ansible_port: '22' })).port, 22);
+  t.equal(connectionSettings(host({ ansible_port: ' 2222 ' })).port, 2222);
+  t.equal(connectionSettings(host({ base_port: 22, ansible_port: '{{ base_port + 1 }}' })).port, 23);
+  t.equal(connectionSettings(host({ ansible_user: 1000 })).user, '1000');
+  t.equal(connectionSettings(host({ ansible_become: 'True' })).become.enabled, true);
+  t.equal(connectionSettings(host({ ansible_connection: '{{ "local" }}' })).connection, 'local');
+  t.throws(() => connectionSettings(host({ ansible_port: 'not-a-port' })), { message: /inv\.yaml:3:5: node1: ansible_port: must be an integer from 1 to 65535, got "not-a-port"/ });
+  t.throws(() => connectionSettings(host({ ansible_port: 70000 })), { message: /ansible_port: must be an integer from 1 to 65535/ });
+  t.throws(() => connectionSettings(host({ ansible_port: '{{ nowhere }}' })), { message: /node1: ansible_port: .*nowhere/ });
+  t.throws(() => connectionSettings(host({ ansible_connection: 'winrm' })), { message: /inv\.yaml:3:5: node1: ansible_connection: winrm is not supported by this tool \(ssh or local\)/ });
+  t.throws(() => connectionSettings(host({ ansible_connection: 'sssh' })), { message: /inv\.yaml:3:5: node1: ansible_connection: must be "ssh" or "local"/ });
   t.throws(() => connectionSettings(host({ provision_host_key_checking: 'loose' })), ValidationError);
   t.throws(() => connectionSettings(host({ ansible_become: 'maybe' })), ValidationError);
 });

@@ -49,8 +49,9 @@ t.test('nested children: a host belongs to every ancestor group', async (t) => {
   );
   t.same(inv.hosts.map((h) => h.name), ['s1', 's2', 'a1'], 'file order');
   t.same(inv.groups.etcd, ['s1']);
-  t.same(inv.groups.server, ['s1', 's2']);
-  t.same(inv.groups.k3s_cluster, ['s1', 's2', 'a1']);
+  // As Ansible's Group.get_hosts: the group's own hosts, then its children's, level by level.
+  t.same(inv.groups.server, ['s2', 's1']);
+  t.same(inv.groups.k3s_cluster, ['s2', 'a1', 's1']);
   t.same(inv.host('s1')!.groups, ['all', 'k3s_cluster', 'server', 'etcd']);
   t.same(inv.host('s1')!.position, { file: 'inv.yaml', line: 9, col: 17 });
 });
@@ -82,12 +83,12 @@ monitoring:
   t.same(n1.position, { file: 'inv.yaml', line: 7, col: 9 });
   t.same(n1.groups, ['all', 'db', 'web']);
   t.same(n1.vars, { ansible_host: '10.0.0.1', ansible_port: 2200 }, 'host vars from both places merge');
-  t.same(inv.groups.db, ['n1', 'n3'], 'group members in inventory order');
+  t.same(inv.groups.db, ['n3', 'n1'], "group members in the group's own order");
   t.same(inv.groups.monitoring, ['n2'], 'a top-level group other than all');
   t.same(inv.host('n2')!.groups, ['all', 'monitoring', 'web']);
   t.same(inv.groups.ungrouped, ['lone'], 'hosts only in all form ungrouped');
   t.same(inv.host('lone')!.groups, ['all', 'ungrouped']);
-  t.same(Object.keys(inv.groups), ['all', 'web', 'db', 'monitoring', 'ungrouped']);
+  t.same(Object.keys(inv.groups), ['all', 'ungrouped', 'web', 'db', 'monitoring']);
 });
 
 t.test('a group written in two places merges', async (t) => {

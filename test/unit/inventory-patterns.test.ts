@@ -33,19 +33,22 @@ const inv = parseInventory(
   'inv.yaml',
 );
 
-t.test('inventory order is the order of first appearance', async (t) => {
+// Every expected list below is what ansible-core 2.14 answers for the same inventory and
+// pattern (`ansible -i inv.yaml PATTERN --list-hosts`); test/parity checks such cases live.
+t.test('inventory hosts are in the order the file creates them', async (t) => {
   t.same(inv.hosts.map((h) => h.name), ['lone', 'web1', 'db1', 'web2', 'db2', 'node10', 'node2']);
 });
 
 t.test('all and *', async (t) => {
-  const every = ['lone', 'web1', 'db1', 'web2', 'db2', 'node10', 'node2'];
+  // all's own hosts, then ungrouped, its children as listed (k3s_cluster, web, db), then theirs.
+  const every = ['lone', 'web2', 'web1', 'db2', 'db1', 'node10', 'node2'];
   t.same(inv.select('all'), every);
   t.same(inv.select('*'), every);
 });
 
 t.test('host names and group names', async (t) => {
   t.same(inv.select('db2'), ['db2']);
-  t.same(inv.select('web'), ['web1', 'web2'], 'group members in inventory order, not group order');
+  t.same(inv.select('web'), ['web2', 'web1'], "a group's hosts in the group's own order");
   t.same(inv.select('k3s_cluster'), ['web1', 'db1', 'web2', 'db2', 'node10', 'node2']);
   t.same(inv.select('ungrouped'), ['lone']);
 });
@@ -53,16 +56,16 @@ t.test('host names and group names', async (t) => {
 t.test('globs match group and host names', async (t) => {
   t.same(inv.select('node*'), ['node10', 'node2']);
   t.same(inv.select('web?'), ['web1', 'web2']);
-  t.same(inv.select('w*'), ['web1', 'web2'], 'matches the group web and the hosts web1, web2');
+  t.same(inv.select('w*'), ['web2', 'web1'], 'matches the group web (its order) and the hosts web1, web2');
   t.same(inv.select('k3s_*'), ['web1', 'db1', 'web2', 'db2', 'node10', 'node2']);
   t.same(inv.select('node[!1]*'), ['node2']);
   t.same(inv.select('db[12]x'), []);
 });
 
 t.test('union with : and ,', async (t) => {
-  t.same(inv.select('db:web'), ['web1', 'db1', 'web2', 'db2'], 'union in inventory order');
-  t.same(inv.select('node2,lone'), ['lone', 'node2']);
-  t.same(inv.select(' node2 , lone '), ['lone', 'node2'], 'spaces around terms');
+  t.same(inv.select('db:web'), ['db2', 'db1', 'web2', 'web1'], 'union in pattern order');
+  t.same(inv.select('node2,lone'), ['node2', 'lone']);
+  t.same(inv.select(' node2 , lone '), ['node2', 'lone'], 'spaces around terms');
   t.same(inv.select('server:web:server'), ['web1', 'db1', 'web2']);
 });
 
@@ -76,11 +79,11 @@ t.test('exclusion a:!b', async (t) => {
   t.same(inv.select('k3s_cluster:!web'), ['db1', 'db2', 'node10', 'node2']);
   t.same(inv.select('all:!k3s_cluster'), ['lone']);
   t.same(inv.select('!k3s_cluster'), ['lone'], 'only exclusions: applied to all');
-  t.same(inv.select('&web'), ['web1', 'web2'], 'only intersections: applied to all');
+  t.same(inv.select('&web'), ['web2', 'web1'], 'only intersections: applied to all');
 });
 
 t.test('terms apply by kind as in Ansible: unions, then &, then !', async (t) => {
-  t.same(inv.select('web:!web1:db'), ['db1', 'web2', 'db2'], 'a later union does not bring back an excluded host');
+  t.same(inv.select('web:!web1:db'), ['web2', 'db2', 'db1'], 'a later union does not bring back an excluded host');
   t.same(inv.select('!web1:web'), ['web2']);
   t.same(inv.select('&server:k3s_cluster:!db'), ['web1']);
   t.same(inv.select('k3s_cluster:&agent:!db2:!node*'), ['web2']);
@@ -91,8 +94,7 @@ t.test('subscripts and regular expressions', async (t) => {
   t.same(inv.select('agent[-1]'), ['node2']);
   t.same(inv.select('agent[1:2]'), ['db2', 'node10'], 'ranges include their end');
   t.same(inv.select('agent[2:]'), ['node10', 'node2']);
-  t.same(inv.select('agent[:0]'), ['web2']);
-  t.same(inv.select('agent[9]'), []);
+  t.throws(() => inv.select('agent[9]'), { message: /No hosts matched the subscripted pattern 'agent\[9\]'/ }, 'as Ansible: an index past the end is an error');
   t.same(inv.select('server[0]:agent[0]'), ['web1', 'web2']);
   t.same(inv.select('~(web|db)1'), ['web1', 'db1']);
   t.same(inv.select('~node\\d+$'), ['node10', 'node2']);
@@ -108,7 +110,8 @@ t.test('no match gives an empty list', async (t) => {
 
 t.test('splitting keeps brackets and IPv6 host names whole', async (t) => {
   t.same(splitHostPattern('a:&b:!c[1:2]'), ['a', '&b', '!c[1:2]']);
-  t.same(splitHostPattern('a, b:c'), ['a', 'b', 'c']);
+  t.same(splitHostPattern('a, b:c'), ['a', 'b:c'], 'with a comma, only commas separate');
+  t.same(splitHostPattern('web1:22'), ['web1:22'], 'a host and port is one term');
   const scope = { hosts: ['fe80::1', 'n1'], groups: { all: ['fe80::1', 'n1'] } };
   t.same(selectHosts('fe80::1', scope), ['fe80::1']);
   t.same(selectHosts('fe80::1,n1', scope), ['fe80::1', 'n1']);

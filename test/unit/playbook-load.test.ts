@@ -110,7 +110,7 @@ t.test('every mistake in a playbook is reported at once, each at its place', asy
     '3:3 unknown key "roles" in play 1',
     `6:7 unknown module or keyword "shel"; ${known}`,
     '9:7 a task takes exactly one module, this one names shell, copy',
-    '13:15 copy: mode: must be string, got number',
+    '13:15 copy: mode: must be string, got list',
     '14:9 unknown key "owner_x" in copy',
     '15:13 unclosed "{{" at column 1 of "{{ unclosed "',
     '17:13 unexpected end of expression at column 5 of "x =="',
@@ -130,8 +130,11 @@ t.test('the error message names file:line:col and lists the known modules', asyn
   t.equal(err.exitCode, 4);
 });
 
-t.test('YAML syntax errors and duplicate keys are positioned', async (t) => {
-  t.strictSame(problems(join(fixtures, 'duplicate-keys.yaml')), ['5:7 Map keys must be unique']);
+t.test('YAML syntax errors are positioned; a duplicate key is a positioned warning, the last value used (as Ansible)', async (t) => {
+  const file = join(fixtures, 'duplicate-keys.yaml');
+  const loaded = loadPlaybook(file, testRegistry);
+  t.equal(loaded.plays[0].tasks[0].name, 'second');
+  t.same(loaded.warnings, [{ file, line: 5, col: 7, message: 'duplicate key "name" (first at line 4); the last value is used, as Ansible does' }]);
   t.match(problems(writePlaybook('- hosts: all\n  tasks: [\n')), [/^\d+:\d+ /]);
 });
 
@@ -169,10 +172,28 @@ t.test('a task with no module, and Ansible keywords that are not supported', asy
   t.strictSame(problems(writePlaybook('- hosts: all\n  tasks:\n    - name: nothing\n      when: true\n')), [
     '3:7 task has no module; known modules: assert, copy, ping, shell',
   ]);
-  t.strictSame(problems(writePlaybook('- hosts: all\n  tasks:\n    - shell: echo\n      loop: [1, 2]\n')), [
-    '4:7 "loop" is an Ansible keyword that is not supported on tasks',
+  t.strictSame(problems(writePlaybook('- hosts: all\n  tasks:\n    - shell: echo\n      with_items: [1, 2]\n')), [
+    '4:7 "with_items" is an Ansible keyword that is not supported on tasks',
   ]);
+  t.strictSame(problems(writePlaybook('- hosts: all\n  tasks:\n    - shell: echo\n      loop: not a list\n')), [
+    '4:13 loop: must be array, got string, or must match pattern "\\{\\{"',
+  ], 'loop is a list or a template giving one');
   t.strictSame(problems(writePlaybook('- hosts: all\n  tasks:\n    - just a string\n')), ['3:7 task 1: must be object, got string']);
+});
+
+t.test('include_tasks / import_tasks and vars_files: read at load time, their problems at their own file:line:col', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-include-'));
+  writeFileSync(join(dir, 'inner.yaml'), '- name: inner\n  shell: echo {{ x }}\n- bogus_module: 1\n');
+  writeFileSync(join(dir, 'vars.yaml'), 'x: from file\n');
+  writeFileSync(join(dir, 'play.yaml'), '- hosts: all\n  vars: {x: play}\n  vars_files: [vars.yaml, missing.yaml]\n  tasks:\n    - import_tasks: inner.yaml\n      when: x != 1\n    - include_tasks: "{{ f }}"\n');
+  const err = t.throws(() => loadPlaybook(join(dir, 'play.yaml'), testRegistry)) as ValidationError;
+  const found = err.diagnostics.map((d) => `${(d.file ?? '').slice(dir.length + 1)}:${d.line}:${d.col} ${d.message}`).sort();
+  t.match(found, [/^inner.yaml:3:3 unknown module or keyword "bogus_module"/, /^missing.yaml:.*no such file/, /^play.yaml:7:22 include_tasks: a templated file name is not supported/]);
+  writeFileSync(join(dir, 'inner.yaml'), '- name: inner\n  shell: echo {{ x }}\n  when: x is defined\n');
+  writeFileSync(join(dir, 'play.yaml'), '- hosts: all\n  vars: {x: play}\n  vars_files: vars.yaml\n  tasks:\n    - import_tasks: inner.yaml\n      when: x != 1\n      tags: [t1]\n');
+  const play = loadPlaybook(join(dir, 'play.yaml'), testRegistry).plays[0];
+  t.equal(play.vars.x, 'from file', 'vars_files override play vars');
+  t.strictSame(play.tasks.map((task) => [task.name, task.when, task.tags]), [['inner', ['x != 1', 'x is defined'], ['t1']]], "the include's when comes first, its tags are added");
 });
 
 t.test('notify resolves handler names and listen topics of the same play', async (t) => {

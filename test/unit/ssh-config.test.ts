@@ -219,6 +219,7 @@ function inventoryOf(hosts: InventoryHost[]): Inventory {
   return {
     file: 'inventory.yaml',
     hosts,
+    warnings: [],
     groups: { all: hosts.map((h) => h.name) },
     host: (n) => hosts.find((h) => h.name === n),
     select: () => hosts.map((h) => h.name),

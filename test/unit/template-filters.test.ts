@@ -17,10 +17,13 @@ const vars = {
 const ev = (expr: string) => evaluateExpression(expr, vars);
 
 t.test('type conversion filters', async (t) => {
-  for (const [input, expected] of [["'yes'", true], ["'True'", true], ["'on'", true], ['1', true], ["'no'", false], ["'false'", false], ['0', false], ['none', false]] as const) {
+  for (const [input, expected] of [["'yes'", true], ["'True'", true], ["'on'", true], ['1', true], ["'no'", false], ["'false'", false], ['0', false], ["'y'", false], ["'t'", false]] as const) {
     t.equal(ev(`${input} | bool`), expected, `${input} | bool`);
   }
+  t.equal(ev('none | bool'), null, 'none stays none (to_bool in lib/ansible/plugins/filter/core.py)');
   t.equal(ev('num | int'), 42);
+  t.equal(ev("'1e3' | int"), 1000, "int(float('1e3')), as Jinja2's do_int falls back to");
+  t.equal(ev("'08' | int"), 8);
   t.equal(ev("'3.9' | int"), 3);
   t.equal(ev("'abc' | int"), 0, 'unparsable text is 0, as in Ansible');
   t.equal(ev("'abc' | int(7)"), 7, 'or the given default');
@@ -28,7 +31,7 @@ t.test('type conversion filters', async (t) => {
   t.equal(ev('true | int'), 1);
   t.equal(ev("'2.5' | float"), 2.5);
   t.equal(ev('42 | string'), '42');
-  t.equal(ev('words | string'), '["a","b","c"]');
+  t.equal(ev('words | string'), "['a', 'b', 'c']", "Python's str() of a list");
   t.equal(ev('(num | int) + 1'), 43);
 });
 
@@ -45,20 +48,22 @@ t.test('text filters', async (t) => {
   t.equal(ev('path | dirname'), '/var/lib/rancher/k3s/data/cni');
   t.equal(ev("\"it's $(x)\" | quote"), `'it'\\''s $(x)'`, 'quote makes one shell word');
   t.equal(ev("'plain' | quote"), 'plain');
-  t.throws(() => ev('list | lower'), TemplateEvaluationError);
+  t.equal(ev('list | lower'), '[3, 1, 2]', "Jinja2's lower takes the text of any value");
 });
 
 t.test('indent', async (t) => {
-  t.equal(ev("'a\\nb\\n\\nc' | indent"), 'a\n    b\n\n    c', 'default: 4 spaces, not the first line, not blank lines');
-  t.equal(ev("'a\\nb' | indent(2)"), 'a\n  b');
-  t.equal(ev("'a\\nb' | indent(2, true)"), '  a\n  b');
-  t.equal(ev("'a\\nb' | indent(2, first=true)"), '  a\n  b');
-  t.equal(ev("'a\\n\\nb' | indent(2, blank=true)"), 'a\n  \n  b');
-  t.equal(ev("'a\\nb' | indent('> ')"), 'a\n> b', 'a string width is the prefix');
+  // A template's string literals keep backslashes as written (as Ansible's do), so the text comes from variables.
+  const lines = (expr: string, text: string) => evaluateExpression(expr, { text });
+  t.equal(lines('text | indent', 'a\nb\n\nc'), 'a\n    b\n\n    c', 'default: 4 spaces, not the first line, not blank lines');
+  t.equal(lines('text | indent(2)', 'a\nb'), 'a\n  b');
+  t.equal(lines('text | indent(2, true)', 'a\nb'), '  a\n  b');
+  t.equal(lines('text | indent(2, first=true)', 'a\nb'), '  a\n  b');
+  t.equal(lines('text | indent(2, blank=true)', 'a\n\nb'), 'a\n  \n  b');
+  t.equal(lines("text | indent('> ')", 'a\nb'), 'a\n> b', 'a string width is the prefix');
 });
 
 t.test('JSON, YAML and base64', async (t) => {
-  t.equal(ev('cfg | to_json'), '{"a":1,"nested":{"x":1,"y":2}}');
+  t.equal(ev('cfg | to_json'), '{"a": 1, "nested": {"x": 1, "y": 2}}', "Python's json.dumps spacing");
   t.equal(ev("'s' | to_json"), '"s"');
   t.equal(ev('cfg.nested | to_nice_json'), '{\n    "x": 1,\n    "y": 2\n}');
   t.equal(ev('cfg.nested | to_nice_json(2)'), '{\n  "x": 1,\n  "y": 2\n}');
@@ -68,7 +73,7 @@ t.test('JSON, YAML and base64', async (t) => {
   t.strictSame(ev("'a: [1, 2]' | from_yaml"), { a: [1, 2] });
   t.equal(ev("'héllo' | b64encode"), 'aMOpbGxv');
   t.equal(ev("'aMOpbGxv' | b64decode"), 'héllo');
-  t.equal(ev("'aMOp\\nbGxv' | b64decode"), 'héllo', 'line breaks in base64 are ignored');
+  t.equal(evaluateExpression('text | b64decode', { text: 'aMOp\nbGxv' }), 'héllo', 'line breaks in base64 are ignored');
   t.throws(() => ev("'not base64!' | b64decode"), /b64decode/);
   t.strictSame(ev("cfg | to_json | from_json"), vars.cfg, 'round trip');
 });
@@ -85,7 +90,7 @@ t.test('list filters', async (t) => {
   t.equal(ev('[] | first | default("none")'), 'none');
   t.equal(ev("words | join(', ')"), 'a, b, c');
   t.equal(ev('words | join'), 'abc');
-  t.equal(ev("[1, 'x', true] | join('-')"), '1-x-true');
+  t.equal(ev("[1, 'x', true, none] | join('-')"), '1-x-True-None', "items as Python's str() writes them");
   t.equal(ev("users | join(',', attribute='name')"), 'ann,bob,cid');
   t.strictSame(ev('list | sort'), [1, 2, 3]);
   t.strictSame(ev('list | sort(reverse=true)'), [3, 2, 1]);
