@@ -67,3 +67,13 @@ export function nodeSelectedBy(ds: KubeObject, node: KubeObject): boolean {
   if (terms === undefined) return true;
   return terms.some((term) => termHolds(term, node));
 }
+
+/**
+ * The node names a DaemonSet is pinned to: the values of its required `kubernetes.io/hostname
+ * In` requirements (as install renders them); undefined when it names none (not pinned).
+ */
+export function pinnedHostnames(ds: KubeObject): string[] | undefined {
+  const terms = templateSpec(ds).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const names = terms.flatMap((term) => (term.matchExpressions ?? []).filter((r) => r.key === 'kubernetes.io/hostname' && r.operator === 'In').flatMap((r) => r.values ?? []));
+  return names.length > 0 ? [...new Set(names)] : undefined;
+}

@@ -14,10 +14,12 @@ export const MULTUS_CONFIGMAP = 'multus-daemon-config';
 export type NodeLayout = Partial<Record<'k3s_data_dir' | 'k3s_cni_layout' | 'k3s_bundle_dir' | 'multus_cni_version', string>>;
 
 export interface LayoutGroup {
-  /** `kube-multus-ds` for the first group, `kube-multus-ds-<suffix>` for the others. */
+  /** `kube-multus-ds` for the first group, `kube-multus-ds-<suffix>` for the others (current-daemonsets.ts renames them after the cluster's). */
   daemonset: string;
   configmap: string;
   layout: NodeLayout;
+  /** sha256 of the layout: the DaemonSet's `provision/layout-sha256` annotation. */
+  layoutSha256: string;
   hosts: string[];
   /** Kubernetes node names of those hosts (their `k8s_node_name` facts). */
   nodes: string[];
@@ -43,12 +45,22 @@ export function layoutOf(hostvars: Readonly<Record<string, unknown>> | undefined
 
 const keyOf = (layout: NodeLayout): string => JSON.stringify(Object.entries(layout).sort(([a], [b]) => a.localeCompare(b)));
 
+/** The sha256 of a layout: what the DaemonSet rendered for it is annotated with. */
+export function layoutHash(layout: NodeLayout): string {
+  return createHash('sha256').update(keyOf(layout)).digest('hex');
+}
+
 /**
  * The suffix of a layout's DaemonSet: the first 10 hex digits of the sha256 of the layout,
  * so the same layout keeps its name from run to run and a changed one gets a new object.
  */
 export function layoutSuffix(layout: NodeLayout): string {
-  return createHash('sha256').update(keyOf(layout)).digest('hex').slice(0, 10);
+  return layoutHash(layout).slice(0, 10);
+}
+
+/** The ConfigMap of a DaemonSet: `multus-daemon-config` with the DaemonSet's suffix. */
+export function configmapFor(daemonset: string): string {
+  return `${MULTUS_CONFIGMAP}${daemonset.slice(MULTUS_DAEMONSET.length)}`;
 }
 
 /**
@@ -66,7 +78,7 @@ export function groupByLayout(hosts: readonly string[], hostvars: Readonly<Recor
     let group = groups.get(key);
     if (!group) {
       const suffix = groups.size === 0 ? '' : `-${layoutSuffix(layout)}`;
-      group = { daemonset: `${MULTUS_DAEMONSET}${suffix}`, configmap: `${MULTUS_CONFIGMAP}${suffix}`, layout, hosts: [], nodes: [] };
+      group = { daemonset: `${MULTUS_DAEMONSET}${suffix}`, configmap: `${MULTUS_CONFIGMAP}${suffix}`, layout, layoutSha256: layoutHash(layout), hosts: [], nodes: [] };
       groups.set(key, group);
     }
     group.hosts.push(host);

@@ -14,7 +14,7 @@ import {
   type CniLayout,
   type K3sMultusPaths,
 } from '../k3s/layout.ts';
-import { MULTUS_CONFIGMAP, MULTUS_DAEMONSET } from './layout-groups.ts';
+import { layoutHash, MULTUS_CONFIGMAP, MULTUS_DAEMONSET } from './layout-groups.ts';
 import { pinnedImageProblem, repositoryProblem } from './image-ref.ts';
 import { DEFAULT_EXTRA_CNI_PLUGINS, DEFAULT_K3S_DATA_DIR, DEFAULT_MULTUS_IMAGE, DEFAULT_MULTUS_VERSION } from '../lib/defaults.ts';
 
@@ -95,6 +95,8 @@ export interface MultusTemplateValues {
   daemonset_name: string;
   /** multus-daemon-config, or multus-daemon-config-<suffix>: its DaemonSet's daemon-config.json. */
   configmap_name: string;
+  /** The DaemonSet's `provision/layout-sha256` annotation: the sha256 of its node layout (layout-groups.ts). */
+  layout_sha256: string;
   /** Required node affinity on kubernetes.io/hostname for `multus_node_names`, or `{}`. */
   node_affinity: Record<string, unknown>;
 }
@@ -280,6 +282,8 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
       daemon_config_json: daemonConfigJson,
       daemonset_name: MULTUS_DAEMONSET,
       configmap_name: MULTUS_CONFIGMAP,
+      // Rendered from the vars alone: the layout they spell, as a node's k3s fact would.
+      layout_sha256: layoutHash({ k3s_data_dir: dataDir, k3s_cni_layout: layout, k3s_bundle_dir: bundleDir ?? paths.dataDir, multus_cni_version: cniVersion }),
       daemon_config_sha256: createHash('sha256').update(daemonConfigJson).digest('hex'),
       node_affinity: Array.isArray(nodeNames)
         ? {

@@ -8,6 +8,8 @@ import { failed, ok, type TaskModule, type TaskResult } from '../../src/module/t
 import { MULTUS_DEFAULTS, multusManifestVars } from './manifest-vars.ts';
 import { renderMultusManifest } from './render.ts';
 import { groupByLayout, joinRenderings, MULTUS_CONFIGMAP, MULTUS_DAEMONSET, type LayoutGroup } from './layout-groups.ts';
+import { nameGroups, planKeptNodes, readCurrentDaemonSets, repinnedDocument, type KeptNodesPlan } from './current-daemonsets.ts';
+import type { KubeObject } from '../kubectl/objects.ts';
 
 /** Every variable the manifest reads (manifest-vars.ts); nothing else is looked at. */
 export const MULTUS_VAR_NAMES = [...Object.keys(MULTUS_DEFAULTS), 'multus_metrics_port', 'k3s_bundle_dir', 'multus_node_names'] as const;
@@ -61,13 +63,19 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       cluster_nodes: {
         type: 'array',
         items: { type: 'object' },
-        description: "The cluster's Node objects (kubectl_get `resources`): nodes among them that the DaemonSet is not pinned to are named in a warning.",
+        description: "The cluster's Node objects (kubectl_get `resources`): nodes among them outside this run are named in a warning (those that keep the Multus pod an earlier install gave them, and those that get none), and a node a current DaemonSet is pinned to that is no longer among them is dropped from it.",
+      },
+      current_daemonsets: {
+        type: 'array',
+        items: { type: 'object' },
+        description:
+          "The cluster's current Multus DaemonSets (kubectl_get `resources` of `daemonsets.apps` labelled `app.kubernetes.io/managed-by=provision,app=multus` in kube-system). A layout keeps the name of the DaemonSet annotated with its sha256 (`provision/layout-sha256`); a node one of them is pinned to that is not a node of this run keeps its pod: it is added to the DaemonSet of its layout when this run renders that layout, else that DaemonSet is left as it is and its name and ConfigMap's are set in the fact `multus_untouched` (for multus_prune's `keep`).",
       },
       k3s_nodes: {
         type: 'array',
         items: { type: 'string' },
         description:
-          "Hosts whose `k3s` fact (set by k3s_facts) decides the manifest's host paths; usually `{{ ansible_play_batch }}`. Nodes that share a data dir, CNI bin-dir layout, bundle dir and Flannel cniVersion share a DaemonSet: the first such group gets `kube-multus-ds` and `multus-daemon-config`, every other `kube-multus-ds-<suffix>` and `multus-daemon-config-<suffix>` (the suffix: 10 hex digits of the layout's sha256), each pinned to its own nodes (their `k8s_node_name` facts). Hosts without the fact (failed preflight) are skipped.",
+          "Hosts whose `k3s` fact (set by k3s_facts) decides the manifest's host paths; usually `{{ ansible_play_batch }}`. Nodes that share a data dir, CNI bin-dir layout, bundle dir and Flannel cniVersion share a DaemonSet: a layout a current DaemonSet is annotated with keeps its name, else the first such group gets `kube-multus-ds` and `multus-daemon-config` (unless a current DaemonSet holds that name for another layout), every other `kube-multus-ds-<suffix>` and `multus-daemon-config-<suffix>` (the suffix: 10 hex digits of the layout's sha256), each pinned to its own nodes (their `k8s_node_name` facts). Hosts without the fact (failed preflight) are skipped.",
       },
     },
   },
@@ -92,8 +100,17 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
     if (unnamed.length > 0) {
       return failed(`cannot pin one DaemonSet per K3s layout without the Kubernetes node names of ${unnamed.flatMap((g) => g.hosts).join(', ')} (k8s_node_name, set by k3s_node_name)`);
     }
+    const current = Array.isArray(args.current_daemonsets) ? readCurrentDaemonSets(args.current_daemonsets as KubeObject[]) : [];
+    const clusterNames = Array.isArray(args.cluster_nodes) ? (args.cluster_nodes as Array<{ metadata?: { name?: string } }>).map((n) => n.metadata?.name ?? '').filter((n) => n !== '') : undefined;
+    const runNodes = new Set(hosts.map((h) => (Object.hasOwn(hostvars, h) ? hostvars[h]?.k8s_node_name : undefined)).filter((n): n is string => typeof n === 'string' && n !== ''));
+    const named = nameGroups(groups, current);
+    // Nodes outside this run keep their pods only when every DaemonSet is pinned by node name.
+    const pinnable = explicitNames === undefined && named.length > 0 && named.every((g) => g.nodes.length > 0);
+    const keptPlan: KeptNodesPlan = pinnable
+      ? planKeptNodes(named, current, runNodes, clusterNames ? new Set(clusterNames) : undefined)
+      : { groups: named, untouched: [], repinned: [], kept: [], dropped: [] };
     // Without facts (provision manifest, a play without k3s_facts): one DaemonSet from the vars.
-    const plan: LayoutGroup[] = groups.length > 0 ? groups : [{ daemonset: MULTUS_DAEMONSET, configmap: MULTUS_CONFIGMAP, layout: {}, hosts: [], nodes: [] }];
+    const plan: LayoutGroup[] = keptPlan.groups.length > 0 ? keptPlan.groups : [{ daemonset: MULTUS_DAEMONSET, configmap: MULTUS_CONFIGMAP, layout: {}, layoutSha256: '', hosts: [], nodes: [] }];
     const renderings: string[] = [];
     const warnings = new Set<string>();
     const problems = new Set<string>();
@@ -104,7 +121,7 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
       const vars: Record<string, unknown> = { ...pickMultusVars(ctx.vars), ...group.layout, ...pickMultusVars({}, args) };
       if (vars.multus_node_names === undefined && group.nodes.length > 0) vars.multus_node_names = group.nodes;
       try {
-        const rendered = renderMultusManifest(vars, { daemonset: group.daemonset, configmap: group.configmap });
+        const rendered = renderMultusManifest(vars, { daemonset: group.daemonset, configmap: group.configmap, ...(group.layoutSha256 ? { layoutSha256: group.layoutSha256 } : {}) });
         const groupPaths = multusManifestVars(vars).paths;
         paths ??= groupPaths;
         renderings.push(rendered.yaml);
@@ -117,26 +134,30 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
     }
     if (problems.size > 0 || !paths) return failed([...problems].join('; '));
     for (const warning of warnings) ctx.warn(warning);
-    const pinned = plan.flatMap((g) => g.nodes);
+    const pinned = [...plan.flatMap((g) => g.nodes), ...keptPlan.untouched.flatMap((c) => c.nodes), ...keptPlan.repinned.flatMap((r) => r.nodes)];
     const names = Array.isArray(explicitNames) ? (explicitNames as string[]) : pinned.length > 0 ? pinned : undefined;
-    const outside = names && Array.isArray(args.cluster_nodes)
-      ? (args.cluster_nodes as Array<{ metadata?: { name?: string } }>).map((n) => n.metadata?.name ?? '').filter((n) => n && !names.includes(n))
-      : [];
+    const outside = names && clusterNames ? clusterNames.filter((n) => !names.includes(n)) : [];
+    const keptOutside = keptPlan.kept.filter((n) => !clusterNames || clusterNames.includes(n));
+    if (keptOutside.length > 0) ctx.warn(`cluster nodes outside this run keep the Multus pod an earlier install gave them: ${keptOutside.join(', ')}`);
     if (outside.length > 0) {
-      ctx.warn(`cluster nodes outside this run get no Multus pod (not in the inventory or --limit; add them and rerun to install there): ${outside.join(', ')}`);
+      ctx.warn(`cluster nodes outside this run get no Multus pod (never installed; add them to the inventory or --limit and rerun to install there): ${outside.join(', ')}`);
     }
     const base = pickMultusVars(ctx.vars, args);
     const image = `${String(base.multus_image ?? MULTUS_DEFAULTS.multus_image)}:${String(base.multus_version ?? MULTUS_DEFAULTS.multus_version)}`;
     const where = layouts.length === 1
       ? `CNI bin dir ${paths.cniBinDir}`
       : layouts.map((l) => `${String(l.daemonset)} on ${(l.nodes as string[]).join(', ')}: CNI bin dir ${String(l.cni_bin_dir)}`).join('; ');
+    const dropped = keptPlan.dropped.length > 0 ? `; dropped ${keptPlan.dropped.join(', ')}, no cluster nodes any more` : '';
+    const untouched = keptPlan.untouched.length > 0 ? `; left as they are: ${keptPlan.untouched.map((c) => `${c.name} on ${c.nodes.join(', ')}`).join('; ')}` : '';
     return {
-      ...ok(`rendered the Multus manifest (${image}, ${where})`),
+      ...ok(`rendered the Multus manifest (${image}, ${where}${untouched}${dropped})`),
       facts: {
-        multus_manifest: joinRenderings(renderings),
+        multus_manifest: joinRenderings(renderings) + keptPlan.repinned.map((r) => repinnedDocument(r.current, r.nodes)).join(''),
         multus_paths: paths,
-        multus_daemonsets: plan.map((g) => g.daemonset),
-        multus_configmaps: plan.map((g) => g.configmap),
+        multus_daemonsets: [...plan.map((g) => g.daemonset), ...keptPlan.repinned.map((r) => r.current.name)],
+        multus_configmaps: [...plan.map((g) => g.configmap), ...keptPlan.repinned.flatMap((r) => (r.current.configmap ? [r.current.configmap] : []))],
+        // Applied earlier for nodes outside this run, of a layout it does not render: multus_prune keeps them.
+        multus_untouched: keptPlan.untouched.flatMap((c) => [c.name, ...(c.configmap ? [c.configmap] : [])]),
         multus_layouts: layouts,
       },
     };

@@ -25,7 +25,7 @@ const schema = {
     keep: {
       type: 'array',
       items: { type: 'string', minLength: 1 },
-      description: 'Names of the DaemonSets and ConfigMaps the manifest about to be applied has (multus_manifest\'s `multus_daemonsets` + `multus_configmaps`).',
+      description: 'Names of the DaemonSets and ConfigMaps to keep: those the manifest about to be applied has, and those left as they are for nodes outside the run (multus_manifest\'s `multus_daemonsets` + `multus_configmaps` + `multus_untouched`).',
     },
     namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Their namespace.' },
     timeout: { type: 'number', exclusiveMinimum: 0, default: 120, description: 'Seconds to wait until they and their pods are gone.' },
@@ -42,7 +42,7 @@ export const multusPrune: TaskModule<MultusPruneArgs> = {
   examples: [
     `- name: Remove Multus DaemonSets of layouts no node has any more
   multus_prune:
-    keep: "{{ multus_daemonsets + multus_configmaps }}"
+    keep: "{{ multus_daemonsets + multus_configmaps + multus_untouched }}"
   run_once: true
   delegate_to: "{{ kubectl_host }}"
   become: "{{ kubeconfig is not defined }}"`,

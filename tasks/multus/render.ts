@@ -20,13 +20,17 @@ export interface RenderedManifest {
 export interface ObjectNames {
   daemonset: string;
   configmap: string;
+  /** The layout's sha256 (layout-groups.ts); default: that of the layout the vars spell. */
+  layoutSha256?: string;
 }
 
 /** Throws ValidationError (every bad var at once) before anything is rendered. */
 export function renderMultusManifest(vars: Record<string, unknown>, names?: ObjectNames): RenderedManifest {
   const computed = multusManifestVars(vars);
   const { warnings } = computed;
-  const values = names ? { ...computed.values, daemonset_name: names.daemonset, configmap_name: names.configmap } : computed.values;
+  const values = names
+    ? { ...computed.values, daemonset_name: names.daemonset, configmap_name: names.configmap, layout_sha256: names.layoutSha256 ?? computed.values.layout_sha256 }
+    : computed.values;
   const template = readFileSync(MULTUS_TEMPLATE_PATH, 'utf8');
   // Only the computed values are visible to the template: nothing unvalidated reaches it.
   const yaml = renderString(template, { ...values });

@@ -1,11 +1,12 @@
 /**
  * `provision install` where the layout matters: a fleet whose nodes mix K3s bin-dir layouts
- * gets one DaemonSet per layout, each on its own nodes; a layout no node has any more loses
- * its DaemonSet on the next install; and `--tags apply` alone still finds the layout it
- * renders the manifest for.
+ * gets one DaemonSet per layout, each on its own nodes; an install --limit to one node
+ * leaves every other node its Multus pod; a layout no node has any more loses its DaemonSet
+ * on the next install; and `--tags apply` alone still finds the layout it renders the
+ * manifest for.
  */
 import t from 'tap';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { labSupport } from './lab.ts';
 import { startCluster } from './cluster.ts';
@@ -22,8 +23,8 @@ const MANAGED = 'app.kubernetes.io/managed-by';
 
 t.test('a fleet mixing the data/current and data/cni layouts gets a DaemonSet per layout', { skip }, async (t) => {
   process.env.KUBECACHEDIR = t.testdir();
-  // node1, the first host, still runs a K3s without data/cni; node2 has the stable bin dir.
-  const cluster = await startCluster({ nodes: 2, perNode: { node1: { k3sVersion: OLD_K3S_VERSION } }, podStartDelayMs: 50 });
+  // node1, the first host, still runs a K3s without data/cni; node2 and node3 have the stable bin dir.
+  const cluster = await startCluster({ nodes: 3, perNode: { node1: { k3sVersion: OLD_K3S_VERSION } }, podStartDelayMs: 50 });
   t.teardown(() => cluster.stop());
   const daemonsets = () => cluster.api.store.list('apps/v1', 'DaemonSet', { namespace: 'kube-system' }).filter((d: KubeObject) => d.metadata.labels?.[MANAGED] === 'provision');
   const configmaps = () => cluster.api.store.list('v1', 'ConfigMap', { namespace: 'kube-system' }).filter((d: KubeObject) => d.metadata.labels?.[MANAGED] === 'provision');
@@ -36,9 +37,9 @@ t.test('a fleet mixing the data/current and data/cni layouts gets a DaemonSet pe
     t.equal(names[0], 'kube-multus-ds', "node1's layout (the first host's) keeps upstream's name");
     t.match(names[1], /^kube-multus-ds-[0-9a-f]{10}$/);
     t.equal(configmaps().filter((c) => c.metadata.name?.startsWith('multus-daemon-config')).length, 2, 'a daemon config each');
-    for (const node of ['node1', 'node2']) t.equal(run.statuses[node]?.['Verify Multus on the node'], 'ok', `${node} verified`);
+    for (const node of ['node1', 'node2', 'node3']) t.equal(run.statuses[node]?.['Verify Multus on the node'], 'ok', `${node} verified`);
     const wait = run.events.find((e) => e.type === 'host_result' && e.task === 'Wait for Multus on every node');
-    t.match(wait && 'result' in wait ? wait.result.msg : '', /kube-multus-ds ready 1\/1, kube-multus-ds-[0-9a-f]{10} ready 1\/1/, 'waited for both');
+    t.match(wait && 'result' in wait ? wait.result.msg : '', /kube-multus-ds ready 1\/1, kube-multus-ds-[0-9a-f]{10} ready 2\/2/, 'waited for both');
     t.ok(statSync(cluster.lab.hostPath('node1', `${DATA}/data/${bundleHash(OLD_K3S_VERSION)}/bin/multus-shim`)).isFile(), 'node1: multus-shim in data/current/bin');
     t.ok(statSync(cluster.lab.hostPath('node2', `${DATA}/data/cni/multus-shim`)).isFile(), 'node2: multus-shim in data/cni');
   });
@@ -48,7 +49,27 @@ t.test('a fleet mixing the data/current and data/cni layouts gets a DaemonSet pe
     t.equal(cli.code, 0, JSON.stringify(doc.items));
     t.same(doc.items, [], 'each node judged against the DaemonSet pinned to it');
     t.equal(doc.cluster.checked, true);
+  });
 
+  await t.test('install --limit node3 leaves node1 and node2 their Multus pods and 00-multus.conf', async (t) => {
+    const podUid = (node: string) => cluster.api.store.list('v1', 'Pod', { namespace: 'kube-system', labelSelector: 'app=multus' }).find((p: KubeObject) => (p.spec as { nodeName?: string }).nodeName === node)?.metadata.uid;
+    const before = Object.fromEntries(['node1', 'node2'].map((n) => [n, podUid(n)]));
+    const names = daemonsets().map((d) => d.metadata.name).sort();
+    const run = await runInProcess(cluster.inventoryFile, install, { limit: 'node3', extraVars: { multus_wait_timeout: 60 } });
+    t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
+    t.equal(run.statuses.node3?.['Verify Multus on the node'], 'ok', 'node3 verified');
+    t.equal(run.statuses.node3?.['Remove Multus DaemonSets of layouts no node has any more'], 'ok', "node1's DaemonSet, of a layout outside the run, is not removed");
+    t.same(daemonsets().map((d) => d.metadata.name).sort(), names, 'the same DaemonSets');
+    for (const node of ['node1', 'node2']) {
+      t.ok(cluster.sim.multusPod(node)?.ready, `${node}: a ready Multus pod`);
+      t.equal(podUid(node), before[node], `${node}: the same pod, never restarted`);
+      t.ok(existsSync(cluster.lab.hostPath(node, `${DATA}/agent/etc/cni/net.d/00-multus.conf`)), `${node}: 00-multus.conf in place`);
+    }
+    const warnings = run.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+    t.match(warnings.join('\n'), /^cluster nodes outside this run keep the Multus pod an earlier install gave them: node1, node2$/m);
+    const { cli, doc } = await driftJson(cluster.inventoryFile);
+    t.equal(cli.code, 0, JSON.stringify(doc.items));
+    t.same(doc.items, [], 'drift: in sync');
   });
 
   await t.test('after node1 moved to data/cni, the next install removes the DaemonSet of the layout gone', async (t) => {
@@ -57,9 +78,10 @@ t.test('a fleet mixing the data/current and data/cni layouts gets a DaemonSet pe
     const run = await runInProcess(cluster.inventoryFile, install, { extraVars: { multus_wait_timeout: 60 } });
     t.equal(run.summary.exitCode, 0, JSON.stringify(run.summary.failures));
     t.equal(run.statuses.node1?.['Remove Multus DaemonSets of layouts no node has any more'], 'changed');
-    t.same(daemonsets().map((d) => d.metadata.name), ['kube-multus-ds'], `left of ${before.join(', ')}: one DaemonSet for the one layout`);
-    t.same(configmaps().filter((c) => c.metadata.name?.startsWith('multus-daemon-config')).map((c) => c.metadata.name), ['multus-daemon-config']);
-    for (const node of ['node1', 'node2']) t.equal(run.statuses[node]?.['Verify Multus on the node'], 'ok', `${node} verified`);
+    const stable = before.find((n) => n !== 'kube-multus-ds') ?? '';
+    t.same(daemonsets().map((d) => d.metadata.name), [stable], `left of ${before.join(', ')}: the DaemonSet of the one layout, under the name it had`);
+    t.same(configmaps().filter((c) => c.metadata.name?.startsWith('multus-daemon-config')).map((c) => c.metadata.name), [stable.replace('kube-multus-ds', 'multus-daemon-config')]);
+    for (const node of ['node1', 'node2', 'node3']) t.equal(run.statuses[node]?.['Verify Multus on the node'], 'ok', `${node} verified`);
   });
 });
 
