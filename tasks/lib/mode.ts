@@ -12,8 +12,11 @@ export const modeSchema = {
   type: ['string', 'integer'],
   pattern: MODE_PATTERN,
   minimum: 0,
-  maximum: 0o7777,
-  description: "Permission bits: an octal string ('0644', '0755') or an unquoted YAML 1.1 octal number (0644).",
+  // A number above 0o777 is almost always an octal mode written without its leading 0
+  // (`mode: 644` is the bits 0o1204, sticky bit included, in Ansible too): refused, and
+  // special bits are written as a string ('4755').
+  maximum: 0o777,
+  description: "Permission bits: an octal string ('0644', '0755', '4755') or an unquoted YAML 1.1 octal number (0644) up to 0777; a number written without the leading 0 (644) is refused.",
 } as const;
 
 /** Permission bits as Ansible shows them: four octal digits. */

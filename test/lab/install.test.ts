@@ -181,13 +181,21 @@ t.test('a host that is not a K3s node fails preflight, is not touched, and the o
   // node3 becomes a plain Linux host: no k3s binary, no data dir.
   const strip = await cluster.lab.exec('node3', `rm -f /usr/local/bin/k3s /usr/local/bin/kubectl && rm -rf ${DATA}`);
   t.equal(strip.exitCode, 0, strip.stderr);
-  const listing = (await cluster.lab.exec('node3', 'ls -laR /var/lib/rancher /usr/local/bin /run /etc/rancher 2>&1')).stdout;
+  // /run is listed apart: the run's node lock (/run/provision, a tmpfs that a reboot empties)
+  // is taken before preflight, and is all a refused node may gain there.
+  const snapshot = async () => {
+    const files = (await cluster.lab.exec('node3', 'ls -laR /var/lib/rancher /usr/local/bin /etc/rancher 2>&1')).stdout;
+    const run = (await cluster.lab.exec('node3', 'ls -A /run')).stdout.split('\n').filter((name) => name !== '' && name !== 'provision');
+    return { files, run };
+  };
+  const listing = await snapshot();
   // The simulated cluster still schedules a Multus pod on node3, which cannot start there.
   const run = await runInProcess(cluster.inventoryFile, install, { extraVars: { multus_wait_timeout: 5 } });
   t.equal(run.summary.exitCode, 1);
   t.same(Object.keys(run.summary.failures), ['node3']);
   t.match(run.summary.failures.node3, /Read the K3s node: .*k3s/i, 'the message names the check that failed');
-  t.equal((await cluster.lab.exec('node3', 'ls -laR /var/lib/rancher /usr/local/bin /run /etc/rancher 2>&1')).stdout, listing, 'node3 unchanged');
+  t.same(await snapshot(), listing, 'node3 unchanged');
+  t.match((await cluster.lab.exec('node3', 'ls -A /run/provision')).stdout, /^(node\.holder\n|node\.lock\n)*$/, 'only the node lock in /run/provision');
   t.equal((await cluster.lab.exec('node3', 'test -e /var/lib/provision')).exitCode, 1, 'no backup or state on node3');
   for (const node of ['node1', 'node2']) t.equal(statusOf(run, node, 'Verify Multus on the node'), 'ok', `${node} went on`);
 });

@@ -175,7 +175,8 @@ t.test('locks: inventories, controllers, a killed holder, drift --fix', { skip }
     const done = await runCli(['run', playbook, '-i', invC, '-e', extra], { env: ctlA });
     t.equal(done.code, 0, `${done.stdout}${done.stderr}`);
     const copied = readFileSync(lab.hostPath('node1', `/tmp/hostile/${evilName}.copy`), 'utf8');
-    t.equal(copied, `${evil}|${hostileHost}|true`, 'the value, the host name and the echoed argv arrive byte for byte');
+    // A boolean inside text prints as Python prints it, as in Ansible.
+    t.equal(copied, `${evil}|${hostileHost}|True`, 'the value, the host name and the echoed argv arrive byte for byte');
     t.ok(existsSync(lab.hostPath('node1', `/tmp/hostile/${evilName}`)), 'the file has exactly the hostile name');
     t.notOk(existsSync(lab.hostPath('node1', canary)), 'nothing ran on the node');
     t.notOk(existsSync(canary), 'nothing ran on the controller');

@@ -84,7 +84,10 @@ t.test('schemas refuse what they must', async (t) => {
   const valid = (name: string, args: unknown): boolean => ajv.compile(registry[name].schema)(args) as boolean;
   t.notOk(valid('copy', { dest: '/x' }), 'copy needs content or src');
   t.notOk(valid('copy', { dest: '/x', content: 'a', src: 'b' }), 'not both');
-  t.notOk(valid('copy', { dest: '/x', content: 'a', mode: 644 }), 'a numeric mode is ambiguous');
+  t.notOk(valid('copy', { dest: '/x', content: 'a', mode: 644 }), 'an octal mode written without its leading 0 is refused');
+  t.ok(valid('copy', { dest: '/x', content: 'a', mode: 0o644 }), "YAML 1.1's 0644 (the number 420) is the mode 0644");
+  t.notOk(valid('file', { path: '/x', mode: 0o4755 }), 'special bits as a number are refused: they are written as a string');
+  t.ok(valid('file', { path: '/x', mode: '4755' }));
   t.notOk(valid('file', { path: '/x', mode: '0999' }));
   t.ok(valid('file', { path: '/x', mode: '644' }));
   t.notOk(valid('command', { cmd: 'a', argv: ['a'] }), 'cmd or argv, not both');
