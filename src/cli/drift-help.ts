@@ -6,7 +6,8 @@ export const DRIFT_EXIT_CODES = `Exit codes:
   2    drift found (with --fix: something remains, named in the output)
   3    a host was unreachable and nothing else is wrong
   4    invalid input (usage, inventory): nothing was contacted
-  5    another run (drift, drift --fix or install) holds the lock for this inventory
+  5    another run (drift, drift --fix or install) holds the lock for this inventory, or
+       (--fix) another run holds a drifted node's lock
   130  interrupted`;
 
 export const DRIFT_HELP: Record<'drift' | 'schedule', string> = {

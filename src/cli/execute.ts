@@ -10,14 +10,16 @@ import { ConnectionPool } from '../engine/connection-pool.ts';
 import type { Reporter, RunEvent } from '../engine/events.ts';
 import type { CommandObserver } from '../engine/host-context.ts';
 import { acquireLock } from '../engine/lock.ts';
+import { lockNodes, type NodeLocks } from '../engine/run-node-locks.ts';
 import { runPlaybook, type RunSummary } from '../engine/runner.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, ValidationError, type Diagnostic } from '../errors.ts';
 import { secretValues } from '../inventory/secrets.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { leafTasks, type Playbook } from '../playbook/types.ts';
 import { createReporter } from '../report/index.ts';
 import { registry } from '../../tasks/index.ts';
 import { becomePassword } from './become-password.ts';
+import { nodePathVarProblems } from './path-vars.ts';
 import type { CommonFlags } from './options.ts';
 
 export interface ExecuteOptions {
@@ -32,13 +34,16 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The caller already holds the inventory's lock (drift: check, fix and re-check under one lock). */
   lockHeld?: boolean;
+  /**
+   * Take the lock on each node before the first task (node-lock.ts); default: unless in
+   * check mode, which changes nothing (drift's checks, --check runs).
+   */
+  nodeLock?: boolean;
 }
 
 export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
-  // A --limit that selects nothing is a typo, not a successful run that did nothing.
-  if (o.flags.limit !== undefined && o.inventory.select(o.flags.limit).length === 0) {
-    throw new UsageError(`--limit ${o.flags.limit} matches no host in ${o.inventory.file}`);
-  }
+  const problems = [...scopeProblems(o.inventory, o.playbook, o.flags.limit), ...nodePathVarProblems(o.inventory, o.flags.extraVars)];
+  if (problems.length > 0) throw new ValidationError(problems);
   // ansible.cfg / ANSIBLE_* defaults under the inventory's variables, then every host's
   // connection planned (SSH config files read) before the lock is taken or a host touched.
   const settings = o.flags.settings ?? emptyControlSettings();
@@ -59,8 +64,28 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     ? { event: (e) => (o.tap?.(e), reporter.event(e)), close: () => reporter.close() }
     : reporter;
   for (const message of warnings) sink.event({ type: 'warning', message });
-  const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file);
+  const lock = o.lockHeld ? { release: () => {} } : acquireLock(o.inventory.file, { ...(o.flags.lockWaitMs !== undefined ? { waitMs: o.flags.lockWaitMs } : {}) });
   const pool = new ConnectionPool(o.inventory, (host) => connectionFromPlan(host, plans.get(host.name)!));
+  let nodeLocks: NodeLocks | undefined;
+  try {
+    if (o.nodeLock ?? !o.flags.check) {
+      nodeLocks = await lockNodes({
+        pool,
+        inventory: o.inventory,
+        hosts: hostsInScope(o.inventory, o.playbook, o.flags.limit),
+        forks: o.flags.forks,
+        ...(o.flags.lockWaitMs !== undefined ? { waitMs: o.flags.lockWaitMs } : {}),
+        ...(askedPassword !== undefined ? { becomePassword: askedPassword } : {}),
+        warn: (message) => sink.event({ type: 'warning', message }),
+      });
+      if (o.flags.verbose > 0 && nodeLocks.hosts.length > 0) sink.event({ type: 'warning', message: `node lock taken on ${nodeLocks.hosts.join(', ')}` });
+    }
+  } catch (err) {
+    await pool.closeAll();
+    await sink.close();
+    lock.release();
+    throw err;
+  }
   const interrupt = new AbortController();
   // Every command in flight listens on this one signal (and stops listening when it ends):
   // more than 10 at once is --forks above 10, not a leak, and must not print Node's warning.
@@ -92,10 +117,44 @@ export async function executePlaybook(o: ExecuteOptions): Promise<RunSummary> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     o.signal?.removeEventListener('abort', onSignal);
+    nodeLocks?.release();
     await pool.closeAll();
     await sink.close();
     lock.release();
   }
+}
+
+/**
+ * A run that would reach no host is a mistake, not a success that did nothing (a cron job
+ * would never notice): an inventory without hosts, a play whose `hosts` matches none of
+ * them (Ansible only warns), a --limit that selects nothing. All of them at once, before
+ * anything is contacted (exit 4).
+ */
+function scopeProblems(inventory: Inventory, playbook: Playbook, limit: string | undefined): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  if (inventory.hosts.length === 0) {
+    problems.push({ file: inventory.file, message: 'the inventory defines no hosts' });
+  } else {
+    for (const play of playbook.plays) {
+      if (inventory.select(play.hosts).length === 0) {
+        problems.push({ ...play.position, message: `play "${play.name}": hosts "${play.hosts}" matches no host in ${inventory.file}` });
+      }
+    }
+  }
+  if (limit !== undefined && inventory.select(limit).length === 0) {
+    problems.push({ message: `--limit ${limit} matches no host in ${inventory.file}` });
+  }
+  return problems;
+}
+
+/** The hosts some play of the playbook will run on, within --limit. */
+function hostsInScope(inventory: Inventory, playbook: Playbook, limit: string | undefined): string[] {
+  const limited = limit !== undefined ? new Set(inventory.select(limit)) : undefined;
+  const hosts = new Set<string>();
+  for (const play of playbook.plays) {
+    for (const h of inventory.select(play.hosts)) if (!limited || limited.has(h)) hosts.add(h);
+  }
+  return [...hosts];
 }
 
 /**

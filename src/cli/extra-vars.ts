@@ -16,9 +16,9 @@ export function parseExtraVars(items: string[]): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   for (const item of items) {
     if (!item) continue;
-    if (item.startsWith('@')) Object.assign(vars, yamlMapping(readVarsFile(item), `-e ${item}`, item.slice(1)));
+    if (item.startsWith('@')) Object.assign(vars, yamlMapping(readVarsFile(item), `-e ${item}`, `-e ${item}`, item.slice(1)));
     else if (item[0] === '/' || item[0] === '.') throw new UsageError(`-e ${item}: write -e @${item} for a file of variables`);
-    else if (item[0] === '{' || item[0] === '[') Object.assign(vars, yamlMapping(item, `-e ${item}`, '-e'));
+    else if (item[0] === '{' || item[0] === '[') Object.assign(vars, yamlMapping(item, '-e: invalid JSON or YAML', `-e ${item}`, '-e'));
     else Object.assign(vars, parseKeyValues(item));
   }
   return vars;
@@ -32,14 +32,14 @@ function readVarsFile(item: string): string {
   }
 }
 
-function yamlMapping(text: string, what: string, file: string): Record<string, unknown> {
+function yamlMapping(text: string, what: string, whose: string, file: string): Record<string, unknown> {
   const source = parseYamlText(text, file);
   if (source.diagnostics.length) {
     throw new UsageError(`${what}: ${source.diagnostics.map((d) => (d.line ? `${file}:${d.line}:${d.col}: ` : '') + d.message).join('; ')}`);
   }
   const value = source.value;
   if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${what}: must hold a mapping of variables`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${whose}: must hold a mapping of variables`);
   return value as Record<string, unknown>;
 }
 

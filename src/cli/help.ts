@@ -8,7 +8,7 @@ export const EXIT_CODES = `Exit codes:
   2    changes pending (--check) or drift found
   3    a host was unreachable (and nothing failed)
   4    invalid input (usage, inventory, playbook): nothing was touched
-  5    another run holds the lock for this inventory
+  5    another run holds the lock for this inventory or a node of it
   130  interrupted`;
 
 const INVENTORY_DEFAULT = `Without -i the inventory is $PROVISION_INVENTORY, else $ANSIBLE_INVENTORY or
@@ -34,6 +34,7 @@ const COMMON = `Common options:
       --known-hosts FILE      known_hosts file (default ~/.ssh/known_hosts)
   -K, --ask-become-pass       ask for the sudo password (stdin's first line when not a terminal)
       --become-password-file FILE  the sudo password is this file's first line
+      --lock-timeout T        wait up to T (30s, 5m) for a lock another run holds (default: exit 5 at once)
   -h, --help                  this help
 
 ${INVENTORY_DEFAULT}

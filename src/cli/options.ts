@@ -26,6 +26,7 @@ export const commonOptions = {
   'known-hosts': { type: 'string' },
   'ask-become-pass': { type: 'boolean', short: 'K' },
   'become-password-file': { type: 'string' },
+  'lock-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -46,6 +47,8 @@ export interface CommonFlags {
   askBecomePass?: boolean;
   /** Read the sudo password from this file's first line. */
   becomePasswordFile?: string;
+  /** --lock-timeout: wait this long for a lock another run holds, instead of exiting 5. */
+  lockWaitMs?: number;
   help: boolean;
   /**
    * ansible.cfg and ANSIBLE_* settings (and the SSH config file) in force. The CLI always
@@ -89,6 +92,7 @@ export function parseCommand<E extends OptionSpec>(argv: string[], extraOptions:
     ...(typeof v['known-hosts'] === 'string' ? { knownHosts: v['known-hosts'] } : {}),
     ...(v['ask-become-pass'] === true ? { askBecomePass: true } : {}),
     ...(typeof v['become-password-file'] === 'string' ? { becomePasswordFile: v['become-password-file'] } : {}),
+    ...(v['lock-timeout'] !== undefined ? { lockWaitMs: parseLockTimeout(String(v['lock-timeout'])) } : {}),
     help: v.help === true,
     settings,
   };
@@ -113,6 +117,13 @@ function parseForks(value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--forks must be a positive integer, got "${value}"`);
   return n;
+}
+
+/** `30`, `30s`, `5m` (terraform's -lock-timeout spelling, seconds when bare). */
+function parseLockTimeout(value: string): number {
+  const m = /^(\d+)(s|m)?$/.exec(value.trim());
+  if (!m) throw new UsageError(`--lock-timeout must be a duration like 30s or 5m, got "${value}"`);
+  return Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
 }
 
 function parseHostKeyChecking(value: string): 'strict' | 'accept-new' | 'off' {

@@ -12,7 +12,8 @@ import { runOnChannel, withRemoteTimeout } from './ssh-channel.ts';
 import { HopKeyFileError, hopConfig, type EndpointOptions, type HopConfig, type HopEndpoint, type Refusal } from './ssh-hop-config.ts';
 import { startProxyCommand, type ProxyProcess } from './proxy.ts';
 import { OutputLimitError } from './limits.ts';
-import type { Connection, ExecOptions, ExecResult } from './types.ts';
+import type { BecomeSpec, Connection, ExecOptions, ExecResult, HeldCommand } from './types.ts';
+import { holdOnChannel } from './held-channel.ts';
 
 export type { HostKeyChecking } from './host-key-policy.ts';
 
@@ -92,6 +93,22 @@ export class SshConnection implements Connection {
         throw this.unreachable(`connection to ${this.where()} lost while a command ran: ${describe(err)}`);
       })
       .finally(() => interrupted?.removeEventListener('abort', onAbort));
+  }
+
+  async hold(command: string, options: { become?: BecomeSpec } = {}): Promise<HeldCommand> {
+    await this.connect();
+    if (this.lost !== undefined) throw this.unreachable(`connection to ${this.where()} lost: ${this.lost}`);
+    if (options.become?.password !== undefined && (this.options.hostKeyChecking ?? 'strict') === 'off') {
+      throw this.unreachable(`refusing to send the become password to ${this.where()} with host key checking off`);
+    }
+    const { line, stdin } = wrapBecome(command, options.become);
+    let channel: ClientChannel;
+    try {
+      channel = await this.hop!.spawn(line);
+    } catch (err) {
+      throw this.unreachable(`cannot open a command channel on ${this.where()}: ${describe(err)}`);
+    }
+    return holdOnChannel(channel, stdin);
   }
 
   async close(): Promise<void> {

@@ -34,4 +34,19 @@ export interface Connection {
   /** Run one shell command line (already quoted with `sh`). Never throws on a non-zero exit. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
+  /**
+   * Start a command that runs for as long as it is held: its stdin stays open until
+   * release() or until the connection drops (ssh only; the node lock uses it).
+   */
+  hold?(command: string, options?: { become?: BecomeSpec }): Promise<HeldCommand>;
+}
+
+/** A long-lived command on a host (see Connection.hold). */
+export interface HeldCommand {
+  /** The command's first line of stdout; rejects if it ends before printing one. */
+  firstLine: Promise<string>;
+  /** Everything the command printed on stdout and stderr so far (for messages). */
+  output(): string;
+  /** End its stdin and close its channel. */
+  release(): void;
 }

@@ -45,7 +45,7 @@ export async function runDrift(o: DriftRunOptions): Promise<DriftRun> {
   const { inventory, playbooks } = loadInputs(o.inventoryFile, [bundledPlaybook('drift'), bundledPlaybook('drift-fix')]);
   const [checkPlaybook, fixPlaybook] = playbooks;
   const startedAt = Date.now();
-  const lock = acquireLock(inventory.file);
+  const lock = acquireLock(inventory.file, { ...(o.flags.lockWaitMs !== undefined ? { waitMs: o.flags.lockWaitMs } : {}) });
   try {
     const before = await check(o, inventory, checkPlaybook);
     if (!o.fix || before.exit_code !== 2) return { outcome: before, startedAt, durationMs: Date.now() - startedAt };

@@ -31,7 +31,8 @@ export class ConnectionPool {
   private async connect(hostName: string): Promise<Connection> {
     const host = this.inventory.host(hostName);
     if (!host && !isImplicitLocalhost(hostName)) throw new UnreachableError(hostName, 'not in the inventory');
-    const connection = host ? this.factory(host) : new LocalConnection(hostName);
+    // The implicit localhost has no planned connection: it is the control machine itself.
+    const connection = host && !host.implicit ? this.factory(host) : new LocalConnection(hostName);
     try {
       await connection.connect();
     } catch (err) {

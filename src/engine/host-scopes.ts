@@ -18,7 +18,7 @@ export interface RunFlags {
 export class HostScopes {
   private readonly facts = new Map<string, Vars>();
   private play: Play | undefined;
-  private batch: string[] = [];
+  private batch: () => string[] = () => [];
 
   constructor(
     private readonly inventory: Inventory,
@@ -27,9 +27,14 @@ export class HostScopes {
     private readonly defaults: Vars = {},
   ) {}
 
-  startPlay(play: Play, batch: string[]): void {
+  /**
+   * `activeInBatch` gives the batch's hosts that have not failed and are not unreachable:
+   * as in Ansible, `ansible_play_batch` lists only those, so a task that acts for the whole
+   * batch (a DaemonSet pinned to its nodes) leaves out a host that was not backed up.
+   */
+  startPlay(play: Play, activeInBatch: () => string[]): void {
     this.play = play;
-    this.batch = batch;
+    this.batch = activeInBatch;
   }
 
   setFact(host: string, name: string, value: unknown): void {
@@ -73,8 +78,8 @@ export class HostScopes {
       ansible_check_mode: this.flags.check,
       ansible_diff_mode: this.flags.diff,
       ansible_play_hosts: playHosts,
-      ansible_play_batch: this.batch,
-      play_hosts: this.batch,
+      ansible_play_batch: this.batch(),
+      play_hosts: this.batch(),
       playbook_dir: this.flags.playbookDir,
     };
   }

@@ -100,8 +100,9 @@ export async function runPlaybook(o: EngineOptions): Promise<RunSummary> {
   /** Returns true when the play (and the run) must stop. */
   async function runBatch(play: Play, batch: string[]): Promise<boolean> {
     const notified = new Map<string, Set<string>>();
-    scopes.startPlay(play, batch);
     const isActive = (h: string) => (state.get(h) ?? 'active') === 'active';
+    // ansible_play_hosts: a host a rescue is about to take over is still in the play.
+    scopes.startPlay(play, () => batch.filter((h) => state.get(h) !== 'failed' && state.get(h) !== 'unreachable'));
     const abort = await runItems(play.tasks, batch, false);
     // A play that ends inside a block leaves its hosts failed, rescue or not.
     for (const h of batch) if (state.get(h) === 'rescuing') state.set(h, 'failed');

@@ -102,7 +102,14 @@ export function resolveInventory(defs: InventoryDefs, file: string): ResolvedInv
   for (const g of defs.groups.values()) for (const h of g.hosts) directGroups.get(h)!.add(g.name);
   const elsewhere = (h: string) => [...directGroups.get(h)!].some((name) => name !== ALL && name !== UNGROUPED);
   ungrouped.hosts = ungrouped.hosts.filter((h) => !elsewhere(h));
-  for (const h of defs.hosts.keys()) if (!elsewhere(h) && !ungrouped.hosts.includes(h)) ungrouped.hosts.push(h);
+  for (const h of defs.hosts.keys()) {
+    if (elsewhere(h) || ungrouped.hosts.includes(h)) continue;
+    // data.py add_child looks the name up among groups first: an ungrouped host that shares
+    // its name with a group puts that group, not the host, under `ungrouped`.
+    if (defs.groups.has(h)) {
+      if (!ungrouped.children.some((c) => c.name === h)) ungrouped.children.push({ name: h, position: ungrouped.position });
+    } else ungrouped.hosts.push(h);
+  }
   for (const h of ungrouped.hosts) directGroups.get(h)!.add(UNGROUPED);
 
   const children = new Map<string, string[]>();

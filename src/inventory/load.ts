@@ -52,7 +52,7 @@ export function makeInventory(
 ): Inventory {
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const warnings = [...(extra.warnings ?? [])];
-  const scope = { hosts: hosts.map((h) => h.name), groups, warn: (message: string) => warnings.push({ file, message }) };
+  const scope = { hosts: hosts.map((h) => h.name), groups, warn: (message: string) => warnings.push({ file, message }), implicitLocalhost: {} };
   const implicit = new Map<string, InventoryHost>();
   return {
     file,

@@ -30,6 +30,12 @@ export interface PatternScope {
   groups: Readonly<Record<string, readonly string[]>>;
   /** Called for a deprecated form Ansible warns about (`web[1-2]`). */
   warn?: (message: string) => void;
+  /**
+   * The implicit localhost, once a pattern has made it: Ansible makes one per run, named by
+   * the first of localhost/127.0.0.1/::1 asked for, and answers the others with it
+   * (data.py, _create_implicit_localhost). Patterns that share this object share that host.
+   */
+  implicitLocalhost?: { name?: string };
 }
 
 /** Names the implicit localhost answers to (lib/ansible/constants.py, LOCALHOST). */
@@ -94,7 +100,13 @@ function enumerateMatches(term: string, scope: PatternScope): string[] {
   if (!groups.length || term.startsWith('~') || /[.?*[]/.test(term)) results.push(...scope.hosts.filter(test));
   if (!results.length && LOCALHOST_NAMES.includes(term)) {
     // The inventory's own localhost-like host stands in for the others (data.py, get_host).
-    results.push(scope.hosts.find((h) => LOCALHOST_NAMES.includes(h)) ?? term);
+    const own = scope.hosts.find((h) => LOCALHOST_NAMES.includes(h));
+    if (own) results.push(own);
+    else {
+      const made = scope.implicitLocalhost ?? {};
+      made.name ??= term;
+      results.push(made.name);
+    }
   }
   return [...new Set(results)];
 }

@@ -5,6 +5,7 @@
  * counted as drift.
  */
 import { nodeHoldUps } from '../kubectl/daemonset-status.ts';
+import { nodeSelectedBy } from '../kubectl/node-affinity.ts';
 import type { KubeObject } from '../kubectl/objects.ts';
 import type { DriftItem } from './types.ts';
 
@@ -40,13 +41,12 @@ interface PodTemplate {
 const templateOf = (ds: KubeObject): NonNullable<PodTemplate['template']> => ((ds.spec ?? {}) as PodTemplate).template ?? {};
 
 function scheduledOn(ds: KubeObject, node: KubeObject | undefined, pods: KubeObject[]): boolean {
-  const selector = templateOf(ds).spec?.nodeSelector ?? {};
   const uid = ds.metadata?.uid;
   const hasPod = pods.some(
     (p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === node?.metadata?.name &&
       (!uid || (p.metadata?.ownerReferences as Array<{ uid?: string }> | undefined)?.some((r) => r.uid === uid)),
   );
-  return hasPod || (node !== undefined && Object.entries(selector).every(([k, v]) => node.metadata?.labels?.[k] === v));
+  return hasPod || (node !== undefined && nodeSelectedBy(ds, node));
 }
 
 /** The images of the DaemonSet's multus-daemon containers (those running a multus image). */

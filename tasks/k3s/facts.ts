@@ -80,6 +80,16 @@ export function k3sFactsFromProbe(probe: K3sProbe): K3sFactsOutcome {
     if (!mc.exists) problems.push(`multicall binary: ${mc.target} does not exist`);
     else if (!mc.executable) problems.push(`multicall binary: ${mc.target} is not an executable regular file`);
   }
+  // Found before anything changes: the backup, the DaemonSet and the re-link would each fail
+  // on such a node only after the ones before them had acted.
+  if (probe.layout !== null && probe.bin_dir_writable === false) {
+    problems.push(`CNI bin dir: ${paths.cniBinDir} is not writable (a read-only file system?): Multus's installer and the re-link could not write there`);
+  }
+  for (const [name, entry] of Object.entries(probe.entries)) {
+    if (entry.kind === 'other') {
+      problems.push(`${paths.cniBinDir}/${name} is neither a file nor a symlink (a directory?): K3s keeps a symlink to its multicall binary there; move it away and rerun`);
+    }
+  }
   if (probe.flannel_conflist_sha256 === null) {
     problems.push(`Flannel conflist: ${paths.flannelConflist} is missing or unreadable`);
   } else if (probe.flannel_cni_version === null) {

@@ -11,7 +11,7 @@ import { posix } from 'node:path';
 import { sh } from '../../src/connection/quote.ts';
 import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/args.ts';
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
-import { checkOrApply } from '../lib/apply.ts';
+import { checkOrApply, resultError } from '../lib/apply.ts';
 import { atomically, replaceByLinks, type AtomicSteps } from '../lib/atomic.ts';
 import {
   LATEST,
@@ -91,6 +91,9 @@ export const k3sCniBackup: TaskModule<K3sCniBackupArgs> = {
       diff,
       data: { ...data, ...(first ? { pristine: pristineDir } : { latest: finalDir }) },
       failureData: data,
+      // The backup is the install's first change: when it cannot be written (a full or
+      // read-only backup file system), the node is as it was, and the message says so.
+      explain: (r) => `${resultError(r)}; nothing on the node was changed (its temp files are removed)`,
       commands: writeCommands(backupDir, finalDir, first, record, copies),
       stdin: renderRecord(record),
     });

@@ -13,6 +13,7 @@ import { atomically, replaceByLinks } from '../lib/atomic.ts';
 import { k3sStateArgProperties, readCurrentK3s, type K3sStateArgs } from './current.ts';
 import { linkedNames, wantedLinkTarget } from './facts.ts';
 import { describeEntry, type K3sEntry } from './probe.ts';
+import { sh } from '../../src/connection/quote.ts';
 
 export type K3sCniRelinkArgs = K3sStateArgs;
 
@@ -33,7 +34,18 @@ export function relinksNeeded(entries: Record<string, K3sEntry>, names: string[]
   return out;
 }
 
-/** Each link made under a temp name in the bin dir, then renamed over the old entry. */
+/**
+ * Removes the temp links a re-link whose script was cut short left (its connection dropped,
+ * the node rebooted): the probe's `stray_temp_links`, never K3s's names; only while each is
+ * still a symlink (rm never follows one).
+ */
+export function removeStrayCommands(binDir: string, strays: string[]): string[] {
+  return strays.map((name) => {
+    const path = posix.join(binDir, name);
+    return sh`if [ -L ${path} ]; then rm -f -- ${path}; fi`;
+  });
+}
+
 /** The script that re-links `todo` in `binDir`, each name replaced atomically (also used by k3s_cni_restore). */
 export function relinkCommands(binDir: string, todo: Relink[]): string[] {
   return atomically(replaceByLinks(todo.map((r) => ({ path: posix.join(binDir, r.name), target: r.target }))));
@@ -70,8 +82,9 @@ export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
     const binDir = probe.layout === 'cni' ? posix.join(probe.data_dir, 'data', 'cni') : posix.join(probe.data_dir, 'data', 'current', 'bin');
     const target = wantedLinkTarget(probe.layout, mc.target);
     const todo = relinksNeeded(probe.entries, linkedNames(probe.layout, K3S_OWNED_PLUGINS), target);
+    const strays = probe.stray_temp_links;
     const data = { relinked: todo.map((r) => r.name), target: mc.target, bin_dir: binDir };
-    if (todo.length === 0) return ok(`every K3s plugin name in ${binDir} links to ${target}`, data);
+    if (todo.length === 0 && strays.length === 0) return ok(`every K3s plugin name in ${binDir} links to ${target}`, data);
 
     const odd = todo.filter((r) => r.before.kind === 'other');
     if (odd.length > 0) {
@@ -81,14 +94,17 @@ export const k3sCniRelink: TaskModule<K3sCniRelinkArgs> = {
       before: todo.map((r) => `${describeEntry(r.name, r.before)}\n`).join(''),
       after: todo.map((r) => `${r.name} -> ${r.target}\n`).join(''),
     };
-    const summary = todo.map((r) => `${describeEntry(r.name, r.before)} => -> ${r.target}`).join('; ');
+    const summary = [
+      ...todo.map((r) => `${describeEntry(r.name, r.before)} => -> ${r.target}`),
+      ...(strays.length > 0 ? [`removed ${strays.join(', ')} (temp links of an interrupted run)`] : []),
+    ].join('; ');
     return checkOrApply(ctx, {
       action: `re-link ${todo.length} in ${binDir}: ${summary}`,
       done: `re-linked ${todo.length} in ${binDir}: ${summary}`,
       failure: `cannot re-link in ${binDir}`,
       diff,
       data,
-      commands: relinkCommands(binDir, todo),
+      commands: [...relinkCommands(binDir, todo), ...removeStrayCommands(binDir, strays)],
     });
   },
 };

@@ -16,7 +16,7 @@ import { DEFAULT_BACKUP_DIR, type BackupRecord } from './backup-record.ts';
 import { readStoredBackups } from './backup-store.ts';
 import { k3sStateSchema, readCurrentK3s, type WithK3sFacts } from './current.ts';
 import { linkedNames, wantedLinkTarget, type K3sFacts } from './facts.ts';
-import { relinkCommands, relinksNeeded } from './k3s-cni-relink.ts';
+import { relinkCommands, relinksNeeded, removeStrayCommands } from './k3s-cni-relink.ts';
 import { K3S_OWNED_PLUGINS, k3sMultusPaths } from './layout.ts';
 import { describeEntry, k3sProbeFact, type K3sProbe } from './probe.ts';
 
@@ -89,7 +89,8 @@ export const k3sCniRestore: TaskModule<K3sCniRestoreArgs> = {
       return failed(`refusing to replace ${odd.map((r) => posix.join(binDir, r.name)).join(', ')}: neither a file nor a symlink`, data);
     }
     const from = found.from === 'backup' ? ' (from the backup record: the current one is gone)' : '';
-    if (todo.length === 0) {
+    const strays = probe.stray_temp_links;
+    if (todo.length === 0 && strays.length === 0) {
       const problems = await afterProblems(ctx, args.facts, binDir);
       if (problems.length > 0) return failed(problems.join('; '), data);
       return ok(`every K3s plugin name in ${binDir} links to ${wanted}`, data);
@@ -98,14 +99,17 @@ export const k3sCniRestore: TaskModule<K3sCniRestoreArgs> = {
       before: todo.map((r) => `${describeEntry(r.name, r.before)}\n`).join(''),
       after: todo.map((r) => `${r.name} -> ${r.target}\n`).join(''),
     };
-    const summary = `${todo.map((r) => r.name).join(', ')} -> ${wanted}${from}`;
+    const summary = [
+      ...(todo.length > 0 ? [`${todo.map((r) => r.name).join(', ')} -> ${wanted}${from}`] : []),
+      ...(strays.length > 0 ? [`removed ${strays.join(', ')} (temp links of an interrupted run)`] : []),
+    ].join('; ');
     const restored = await checkOrApply(ctx, {
       action: `restore ${todo.length} in ${binDir}: ${summary}`,
       done: `restored ${todo.length} in ${binDir}: ${summary}`,
       failure: `cannot restore in ${binDir}`,
       diff,
       data,
-      commands: relinkCommands(binDir, todo),
+      commands: [...relinkCommands(binDir, todo), ...removeStrayCommands(binDir, strays)],
     });
     if (ctx.check || restored.failed) return restored;
     const problems = await afterProblems(ctx, args.facts, binDir);

@@ -12,6 +12,7 @@ import type { Fact } from '../../src/module/task.ts';
 import { K3S_OWNED_PLUGINS, type CniLayout } from './layout.ts';
 import { DEFAULT_K3S_DATA_DIR } from '../lib/defaults.ts';
 import { normalizeMode } from '../lib/mode.ts';
+import { isSiblingTempName } from '../lib/temp-path.ts';
 
 export const DEFAULT_K3S_CONFIG_FILE = '/etc/rancher/k3s/config.yaml';
 export const DEFAULT_K3S_BINARY = 'k3s';
@@ -56,6 +57,10 @@ export interface K3sProbe {
   multus_conf_present: boolean;
   /** Names in the bin dir other than K3s's own (what else was there: rollback keeps it). */
   bin_dir_others: string[];
+  /** False when the bin dir exists but cannot be written (a read-only mount). */
+  bin_dir_writable: boolean;
+  /** `.provision-link-…` symlinks in the bin dir: temp links of a re-link that was cut short. */
+  stray_temp_links: string[];
   /** Every name in the CNI config dir. */
   conf_dir_files: string[];
 }
@@ -131,6 +136,13 @@ export function k3sProbeCommand(options: K3sProbeOptions = {}): string {
     '  case " $names " in *" ${p##*/} "*) continue ;; esac',
     `  printf 'other '; printf '%s' "\${p##*/}" | base64 | tr -d '\\n'; echo`,
     'done',
+    // access(2): false on a read-only file system even for root.
+    'if [ -d "$bindir" ] && ! [ -w "$bindir" ]; then echo bin_dir_writable=no; else echo bin_dir_writable=yes; fi',
+    // `*` skips dot names: the temp links an interrupted re-link leaves are listed apart.
+    'for p in "$bindir"/.provision-link-*; do',
+    '  [ -L "$p" ] && printf \'straylink %s\\n\' "${p##*/}"',
+    'done',
+    'true',
   ].join('\n');
 }
 
@@ -143,6 +155,7 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
   const entries: Record<string, K3sEntry> = {};
   const others: string[] = [];
   const confFiles: string[] = [];
+  const strays: string[] = [];
   const lines = result.stdout.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -150,6 +163,11 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
     if (line.startsWith('other ') || line.startsWith('conffile ')) {
       const [word, b64 = ''] = line.split(' ');
       (word === 'other' ? others : confFiles).push(Buffer.from(b64, 'base64').toString('utf8'));
+      continue;
+    }
+    if (line.startsWith('straylink ')) {
+      const name = line.slice('straylink '.length);
+      if (isSiblingTempName(name, 'link')) strays.push(name);
       continue;
     }
     if (line.startsWith('entry ')) {
@@ -199,6 +217,8 @@ export function parseK3sProbe(result: ExecResult): K3sProbe {
     flannel_cni_version: cniVersionOf(kv.get('flannel_b64')),
     multus_conf_present: yes('multus_conf'),
     bin_dir_others: others.sort(),
+    bin_dir_writable: kv.get('bin_dir_writable') !== 'no',
+    stray_temp_links: strays.sort(),
     conf_dir_files: confFiles.sort(),
   };
 }

@@ -3,6 +3,7 @@
  * kubectl's JSON for the DaemonSet, its pods and the nodes; tested from recorded output.
  */
 import type { KubeObject } from './objects.ts';
+import { nodeSelectedBy } from './node-affinity.ts';
 
 export interface DaemonSetProgress {
   desired: number;
@@ -108,11 +109,10 @@ function podProblem(pod: KubeObject): string | undefined {
 
 const nodeOf = (pod: KubeObject): string | undefined => ((pod.spec ?? {}) as { nodeName?: string }).nodeName;
 
-/** Nodes the DaemonSet's pods should run on: those matching its template's nodeSelector. */
+/** Nodes the DaemonSet's pods should run on: its template's nodeSelector and required node affinity. */
 function eligibleNodes(ds: KubeObject, nodes: KubeObject[]): string[] {
-  const selector = ((ds.spec ?? {}) as { template?: { spec?: { nodeSelector?: Record<string, string> } } }).template?.spec?.nodeSelector ?? {};
   return nodes
-    .filter((n) => Object.entries(selector).every(([k, v]) => n.metadata?.labels?.[k] === v))
+    .filter((n) => nodeSelectedBy(ds, n))
     .map((n) => n.metadata?.name ?? '')
     .filter(Boolean);
 }

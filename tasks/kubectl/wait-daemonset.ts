@@ -40,9 +40,15 @@ async function holdUps(read: Read, ds: KubeObject, namespace: string): Promise<{
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name'],
+  anyOf: [{ required: ['name'] }, { required: ['names'] }],
   properties: {
     name: { type: 'string', minLength: 1, description: 'The DaemonSet.' },
+    names: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      minItems: 1,
+      description: 'Several DaemonSets (with `name`, that one too): done when every one is; a timeout names the nodes of each.',
+    },
     namespace: { type: 'string', minLength: 1, default: 'kube-system', description: 'Its namespace.' },
     timeout: { type: 'number', minimum: 0, default: DEFAULT_ROLLOUT_TIMEOUT, description: 'Seconds to wait before failing.' },
     delay: { type: 'number', minimum: 0, default: 0, description: 'Seconds to wait before the first check.' },
@@ -79,7 +85,8 @@ export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
     const namespace = args.namespace ?? 'kube-system';
     const timeout = args.timeout ?? DEFAULT_ROLLOUT_TIMEOUT;
     const sleepMs = (args.sleep ?? 2) * 1000;
-    const what = `daemonset ${namespace}/${args.name}`;
+    const names = [...new Set([...(args.name ? [args.name] : []), ...(args.names ?? [])])];
+    const what = names.length === 1 ? `daemonset ${namespace}/${names[0]}` : `daemonsets ${names.map((n) => `${namespace}/${n}`).join(', ')}`;
     const read = reader(ctx, kubectlPrefix(args, ctx.vars));
     const start = performance.now();
     const elapsed = (): number => (performance.now() - start) / 1000;
@@ -87,29 +94,45 @@ export const waitDaemonSet: TaskModule<WaitDaemonSetArgs> = {
     if (args.delay) await pause(args.delay * 1000, ctx.signal);
     for (;;) {
       if (ctx.signal.aborted) throw new InterruptedError();
-      let ds: KubeObject | undefined;
+      let found: KubeObject[];
       try {
-        [ds] = await read(['get', '--namespace', namespace, '-o', 'json', '--ignore-not-found', '--', 'daemonset', args.name]);
+        found = await read(['get', '--namespace', namespace, '-o', 'json', '--ignore-not-found', '--', 'daemonset', ...names]);
       } catch (err) {
         if (err instanceof KubectlReadError) return failed(`cannot read ${what}: ${err.message}`);
         return failed((err as Error).message);
       }
-      const progress = ds ? daemonSetProgress(ds) : undefined;
-      const summary = progress?.summary ?? 'not found';
-      if (progress?.done) {
-        return ok(`${what}: ${summary} after ${elapsed().toFixed(1)}s`, { ready: progress.ready, desired: progress.desired, elapsed: elapsed() });
+      const each = names.map((name) => {
+        const ds = found.find((o) => o.metadata?.name === name);
+        return { name, ds, progress: ds ? daemonSetProgress(ds) : undefined };
+      });
+      const total = { ready: sum(each.map((e) => e.progress?.ready)), desired: sum(each.map((e) => e.progress?.desired)) };
+      const summary = names.length === 1
+        ? (each[0]?.progress?.summary ?? 'not found')
+        : each.map((e) => `${e.name} ${e.progress?.summary ?? 'not found'}`).join(', ');
+      if (each.every((e) => e.progress?.done)) {
+        return ok(`${what}: ${summary} after ${elapsed().toFixed(1)}s`, { ...total, elapsed: elapsed() });
       }
       if (summary !== last) ctx.progress(summary);
       last = summary;
       const waited = performance.now() - start;
       if (waited >= timeout * 1000) {
-        const data = { ready: progress?.ready ?? 0, desired: progress?.desired ?? 0, elapsed: elapsed() };
-        if (!ds) return failed(`timed out after ${timeout}s: ${what} not found`, data);
-        const held = await holdUps(read, ds, namespace);
+        const data = { ...total, elapsed: elapsed() };
+        const missing = each.filter((e) => !e.ds).map((e) => e.name);
+        if (missing.length === names.length) return failed(`timed out after ${timeout}s: ${what} not found`, data);
+        const held = { text: '', nodes: [] as NodeHoldUp[] };
+        for (const e of each) {
+          if (!e.ds || e.progress?.done) continue;
+          const h = await holdUps(read, e.ds, namespace);
+          held.text += h.text;
+          held.nodes.push(...h.nodes);
+        }
+        const absent = missing.length ? `; not found: ${missing.join(', ')}` : '';
         // not_ready lets a playbook fail exactly the nodes that hold the rollout up.
-        return failed(`timed out after ${timeout}s: ${summary}${held.text}`, { ...data, not_ready: held.nodes.map((h) => h.node), holdups: held.nodes });
+        return failed(`timed out after ${timeout}s: ${summary}${held.text}${absent}`, { ...data, not_ready: held.nodes.map((h) => h.node), holdups: held.nodes });
       }
       await pause(Math.min(sleepMs, timeout * 1000 - waited), ctx.signal);
     }
   },
 };
+
+const sum = (values: Array<number | undefined>): number => values.reduce<number>((a, b) => a + (b ?? 0), 0);

@@ -13,6 +13,11 @@ export function siblingTempPath(path: string, purpose: string): string {
   return `${base}/.provision-${purpose}-${randomBytes(6).toString('hex')}`;
 }
 
+/** True for a name `siblingTempPath` makes for `purpose`: what an interrupted run can leave behind. */
+export function isSiblingTempName(name: string, purpose: string): boolean {
+  return new RegExp(`^\\.provision-${purpose}-[0-9a-f]{12}$`).test(name);
+}
+
 /** Ansible's backup name: dest.YYYY-MM-DD@HH:MM:SS~ (local time of the control machine). */
 export function backupPath(path: string, now = new Date()): string {
   const p = (n: number): string => String(n).padStart(2, '0');

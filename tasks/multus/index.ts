@@ -4,8 +4,9 @@ import { installRecord } from './install-record.ts';
 import { multusCleanup } from './multus-cleanup.ts';
 import { multusLeftovers } from './multus-leftovers.ts';
 import { multusManifest } from './multus-manifest.ts';
+import { multusPrune } from './multus-prune.ts';
 import { rollbackRecord } from './rollback-record.ts';
 import { multusSmoke } from './multus-smoke.ts';
 import { multusVerify } from './multus-verify.ts';
 
-export const multusModules: TaskModule[] = [multusManifest, multusVerify, installRecord, multusSmoke, multusLeftovers, multusCleanup, rollbackRecord];
+export const multusModules: TaskModule[] = [multusManifest, multusPrune, multusVerify, installRecord, multusSmoke, multusLeftovers, multusCleanup, rollbackRecord];

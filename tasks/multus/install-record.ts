@@ -10,7 +10,7 @@ import { absoluteDirArg, type ArgsOf, type ArgsSchema } from '../../src/module/a
 import { failed, ok, type TaskModule } from '../../src/module/task.ts';
 import { k3sMultusPaths } from '../k3s/layout.ts';
 import { thickInstallerBinaries } from './release.ts';
-import { MULTUS_DEFAULTS, thickTag } from './manifest-vars.ts';
+import { MULTUS_DEFAULTS, deployedMultusImage, thickTag } from './manifest-vars.ts';
 import { checkOrApply } from '../lib/apply.ts';
 import { atomically, replaceByFile } from '../lib/atomic.ts';
 import { PRISTINE } from '../k3s/backup-record.ts';
@@ -72,7 +72,7 @@ const schema = {
       type: 'string',
       minLength: 1,
       default: MULTUS_DEFAULTS.multus_image,
-      description: 'The Multus image repository, without tag.',
+      description: 'The Multus image repository, without tag; `image` in state.json is the reference the manifest deploys (tag, and digest when known).',
     },
     extra_cni_plugins: {
       type: 'array',
@@ -123,10 +123,13 @@ export const installRecord: TaskModule<InstallRecordArgs> = {
     const stored = await readStoredBackups(ctx, backupDir);
     // The same tag the manifest deploys: a bare release (v4.3.0) means its -thick image.
     const version = thickTag(args.multus_version ?? MULTUS_DEFAULTS.multus_version);
+    // `image` is the reference the DaemonSet runs, digest included where one is known
+    // (the manifest's and the one drift compares the DaemonSets with).
+    const image = deployedMultusImage(args.multus_image ?? MULTUS_DEFAULTS.multus_image, args.multus_version ?? MULTUS_DEFAULTS.multus_version);
     const state: InstallState = {
       installed_at: new Date().toISOString(),
       multus_version: version,
-      image: `${args.multus_image ?? MULTUS_DEFAULTS.multus_image}:${version}`,
+      image,
       extra_cni_plugins: args.extra_cni_plugins ?? [...DEFAULT_EXTRA_CNI_PLUGINS],
       k3s_version: args.facts.version,
       data_dir: args.facts.data_dir,

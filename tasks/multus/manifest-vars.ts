@@ -14,6 +14,7 @@ import {
   type CniLayout,
   type K3sMultusPaths,
 } from '../k3s/layout.ts';
+import { MULTUS_CONFIGMAP, MULTUS_DAEMONSET } from './layout-groups.ts';
 import { pinnedImageProblem, repositoryProblem } from './image-ref.ts';
 import { DEFAULT_EXTRA_CNI_PLUGINS, DEFAULT_K3S_DATA_DIR, DEFAULT_MULTUS_IMAGE, DEFAULT_MULTUS_VERSION } from '../lib/defaults.ts';
 
@@ -90,6 +91,10 @@ export interface MultusTemplateValues {
   daemon_config_json: string;
   /** In the pod template, so that a changed config replaces the pods (the daemon reads it once). */
   daemon_config_sha256: string;
+  /** kube-multus-ds, or kube-multus-ds-<suffix> for a further node layout (layout-groups.ts). */
+  daemonset_name: string;
+  /** multus-daemon-config, or multus-daemon-config-<suffix>: its DaemonSet's daemon-config.json. */
+  configmap_name: string;
   /** Required node affinity on kubernetes.io/hostname for `multus_node_names`, or `{}`. */
   node_affinity: Record<string, unknown>;
 }
@@ -122,7 +127,7 @@ function withKnownDigest(repository: string, tag: string): string {
 }
 
 const MULTUS_RELEASE = /^v(\d+)\.(\d+)\.(\d+)(?:-(?:alpha|beta|rc)\.?\d+)?-thick(?:@sha256:[0-9a-f]{64})?$/;
-const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+export const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|k|M|G)?$/;
 
 /**
@@ -273,6 +278,8 @@ export function multusManifestVars(vars: Record<string, unknown>): MultusManifes
       multus_memory_limit: memoryLimit,
       daemon_config: daemonConfig,
       daemon_config_json: daemonConfigJson,
+      daemonset_name: MULTUS_DAEMONSET,
+      configmap_name: MULTUS_CONFIGMAP,
       daemon_config_sha256: createHash('sha256').update(daemonConfigJson).digest('hex'),
       node_affinity: Array.isArray(nodeNames)
         ? {

@@ -7,19 +7,10 @@ import { ValidationError } from '../../src/errors.ts';
 import { failed, ok, type TaskModule, type TaskResult } from '../../src/module/task.ts';
 import { MULTUS_DEFAULTS, multusManifestVars } from './manifest-vars.ts';
 import { renderMultusManifest } from './render.ts';
+import { groupByLayout, joinRenderings, MULTUS_CONFIGMAP, MULTUS_DAEMONSET, type LayoutGroup } from './layout-groups.ts';
 
 /** Every variable the manifest reads (manifest-vars.ts); nothing else is looked at. */
 export const MULTUS_VAR_NAMES = [...Object.keys(MULTUS_DEFAULTS), 'multus_metrics_port', 'k3s_bundle_dir', 'multus_node_names'] as const;
-
-/** The Kubernetes node names of these hosts (k3s_node_name's `k8s_node_name` facts). */
-export function nodeNamesOf(vars: Readonly<Record<string, unknown>>, hosts: unknown): string[] | undefined {
-  if (!Array.isArray(hosts)) return undefined;
-  const hostvars = (vars.hostvars ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  return hosts.flatMap((h) => {
-    const name = typeof h === 'string' ? hostvars[h]?.k8s_node_name : undefined;
-    return typeof name === 'string' && name !== '' ? [name] : [];
-  });
-}
 
 /**
  * Only the manifest's own variables are read from the scope: reading every variable
@@ -32,23 +23,6 @@ export function pickMultusVars(vars: Readonly<Record<string, unknown>>, args: Re
     if (value !== undefined) picked[name] = value;
   }
   return picked;
-}
-
-/**
- * Each listed host whose `k3s` fact names another data dir or layout than the manifest's,
- * as `node2 has data dir …, layout current`. Hosts without the fact are skipped.
- */
-export function nodesOffLayout(vars: Readonly<Record<string, unknown>>, hosts: unknown, dataDir: string, layout: string): string[] {
-  if (!Array.isArray(hosts)) return [];
-  const hostvars = (vars.hostvars ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const out: string[] = [];
-  for (const host of hosts) {
-    if (typeof host !== 'string' || !Object.hasOwn(hostvars, host)) continue;
-    const k3s = hostvars[host]?.k3s as { data_dir?: unknown; layout?: unknown } | undefined;
-    if (!k3s || typeof k3s !== 'object' || typeof k3s.data_dir !== 'string' || typeof k3s.layout !== 'string') continue;
-    if (k3s.data_dir !== dataDir || k3s.layout !== layout) out.push(`${host} has data dir ${k3s.data_dir}, layout ${k3s.layout}`);
-  }
-  return out;
 }
 
 const str = (description: string) => ({ type: 'string', minLength: 1, description });
@@ -93,7 +67,7 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
         type: 'array',
         items: { type: 'string' },
         description:
-          "Hosts whose `k3s` fact (set by k3s_facts) must have the data dir and CNI layout the manifest is rendered for; usually `{{ ansible_play_batch }}`. One DaemonSet runs on every node with the same host paths, so a fleet that mixes data dirs or layouts (say, some nodes still on a K3s without data/cni) would get Multus's binaries where K3s does not look: the task fails naming each node that differs. Hosts without the fact (failed preflight) are skipped.",
+          "Hosts whose `k3s` fact (set by k3s_facts) decides the manifest's host paths; usually `{{ ansible_play_batch }}`. Nodes that share a data dir, CNI bin-dir layout, bundle dir and Flannel cniVersion share a DaemonSet: the first such group gets `kube-multus-ds` and `multus-daemon-config`, every other `kube-multus-ds-<suffix>` and `multus-daemon-config-<suffix>` (the suffix: 10 hex digits of the layout's sha256), each pinned to its own nodes (their `k8s_node_name` facts). Hosts without the fact (failed preflight) are skipped.",
       },
     },
   },
@@ -107,36 +81,68 @@ export const multusManifest: TaskModule<Record<string, unknown>> = {
     multus_version: v4.2.4-thick`,
   ],
   async run(args, ctx): Promise<TaskResult> {
-    const vars = pickMultusVars(ctx.vars, args ?? {});
-    const pinned = vars.multus_node_names === undefined ? nodeNamesOf(ctx.vars, args.k3s_nodes) : undefined;
-    if (pinned && pinned.length > 0) vars.multus_node_names = pinned;
-    let rendered;
+    const hostvars = (ctx.vars.hostvars ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const hosts = Array.isArray(args.k3s_nodes) ? (args.k3s_nodes as unknown[]).filter((h): h is string => typeof h === 'string') : [];
+    const groups = groupByLayout(hosts, hostvars);
+    const explicitNames = pickMultusVars(ctx.vars, args).multus_node_names;
+    if (groups.length > 1 && explicitNames !== undefined) {
+      return failed(`multus_node_names pins one DaemonSet, but these nodes have ${groups.length} K3s layouts (${groups.map(describe).join('; ')}); leave it unset`);
+    }
+    const unnamed = groups.length > 1 ? groups.filter((g) => g.nodes.length === 0) : [];
+    if (unnamed.length > 0) {
+      return failed(`cannot pin one DaemonSet per K3s layout without the Kubernetes node names of ${unnamed.flatMap((g) => g.hosts).join(', ')} (k8s_node_name, set by k3s_node_name)`);
+    }
+    // Without facts (provision manifest, a play without k3s_facts): one DaemonSet from the vars.
+    const plan: LayoutGroup[] = groups.length > 0 ? groups : [{ daemonset: MULTUS_DAEMONSET, configmap: MULTUS_CONFIGMAP, layout: {}, hosts: [], nodes: [] }];
+    const renderings: string[] = [];
+    const warnings = new Set<string>();
+    const problems = new Set<string>();
+    const layouts: Array<Record<string, unknown>> = [];
     let paths;
-    try {
-      rendered = renderMultusManifest(vars);
-      paths = multusManifestVars(vars).paths;
-    } catch (err) {
-      if (err instanceof ValidationError) return failed(err.diagnostics.map((d) => d.message).join('; '));
-      throw err;
+    for (const group of plan) {
+      // Only the manifest's own variables, then the group's layout, then the arguments.
+      const vars: Record<string, unknown> = { ...pickMultusVars(ctx.vars), ...group.layout, ...pickMultusVars({}, args) };
+      if (vars.multus_node_names === undefined && group.nodes.length > 0) vars.multus_node_names = group.nodes;
+      try {
+        const rendered = renderMultusManifest(vars, { daemonset: group.daemonset, configmap: group.configmap });
+        const groupPaths = multusManifestVars(vars).paths;
+        paths ??= groupPaths;
+        renderings.push(rendered.yaml);
+        for (const w of rendered.warnings) warnings.add(w);
+        layouts.push({ daemonset: group.daemonset, configmap: group.configmap, hosts: group.hosts, nodes: group.nodes, data_dir: groupPaths.k3sDataDir, cni_bin_dir: groupPaths.cniBinDir });
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        for (const d of err.diagnostics) problems.add(plan.length > 1 ? `${group.daemonset} (${group.hosts.join(', ')}): ${d.message}` : d.message);
+      }
     }
-    const mismatched = nodesOffLayout(ctx.vars, args.k3s_nodes, paths.k3sDataDir, paths.layout);
-    if (mismatched.length > 0) {
-      return failed(
-        `one manifest cannot serve these nodes: it is rendered for data dir ${paths.k3sDataDir}, layout ${paths.layout}, but ${mismatched.join('; ')}; install on nodes of one K3s layout at a time (--limit), or upgrade K3s first`,
-      );
-    }
-    for (const warning of rendered.warnings) ctx.warn(warning);
-    const names = Array.isArray(vars.multus_node_names) ? (vars.multus_node_names as string[]) : undefined;
+    if (problems.size > 0 || !paths) return failed([...problems].join('; '));
+    for (const warning of warnings) ctx.warn(warning);
+    const pinned = plan.flatMap((g) => g.nodes);
+    const names = Array.isArray(explicitNames) ? (explicitNames as string[]) : pinned.length > 0 ? pinned : undefined;
     const outside = names && Array.isArray(args.cluster_nodes)
       ? (args.cluster_nodes as Array<{ metadata?: { name?: string } }>).map((n) => n.metadata?.name ?? '').filter((n) => n && !names.includes(n))
       : [];
     if (outside.length > 0) {
       ctx.warn(`cluster nodes outside this run get no Multus pod (not in the inventory or --limit; add them and rerun to install there): ${outside.join(', ')}`);
     }
-    const image = `${String(vars.multus_image ?? MULTUS_DEFAULTS.multus_image)}:${String(vars.multus_version ?? MULTUS_DEFAULTS.multus_version)}`;
+    const base = pickMultusVars(ctx.vars, args);
+    const image = `${String(base.multus_image ?? MULTUS_DEFAULTS.multus_image)}:${String(base.multus_version ?? MULTUS_DEFAULTS.multus_version)}`;
+    const where = layouts.length === 1
+      ? `CNI bin dir ${paths.cniBinDir}`
+      : layouts.map((l) => `${String(l.daemonset)} on ${(l.nodes as string[]).join(', ')}: CNI bin dir ${String(l.cni_bin_dir)}`).join('; ');
     return {
-      ...ok(`rendered the Multus manifest (${image}, CNI bin dir ${paths.cniBinDir})`),
-      facts: { multus_manifest: rendered.yaml, multus_paths: paths },
+      ...ok(`rendered the Multus manifest (${image}, ${where})`),
+      facts: {
+        multus_manifest: joinRenderings(renderings),
+        multus_paths: paths,
+        multus_daemonsets: plan.map((g) => g.daemonset),
+        multus_configmaps: plan.map((g) => g.configmap),
+        multus_layouts: layouts,
+      },
     };
   },
 };
+
+function describe(group: LayoutGroup): string {
+  return `${group.hosts.join(', ')}: data dir ${group.layout.k3s_data_dir ?? '?'}, layout ${group.layout.k3s_cni_layout ?? '?'}`;
+}

@@ -16,9 +16,17 @@ export interface RenderedManifest {
   warnings: string[];
 }
 
+/** The DaemonSet and ConfigMap names of one node layout (default: upstream's). */
+export interface ObjectNames {
+  daemonset: string;
+  configmap: string;
+}
+
 /** Throws ValidationError (every bad var at once) before anything is rendered. */
-export function renderMultusManifest(vars: Record<string, unknown>): RenderedManifest {
-  const { values, warnings } = multusManifestVars(vars);
+export function renderMultusManifest(vars: Record<string, unknown>, names?: ObjectNames): RenderedManifest {
+  const computed = multusManifestVars(vars);
+  const { warnings } = computed;
+  const values = names ? { ...computed.values, daemonset_name: names.daemonset, configmap_name: names.configmap } : computed.values;
   const template = readFileSync(MULTUS_TEMPLATE_PATH, 'utf8');
   // Only the computed values are visible to the template: nothing unvalidated reaches it.
   const yaml = renderString(template, { ...values });

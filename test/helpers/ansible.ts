@@ -130,12 +130,12 @@ export interface AnsibleProbe {
  * One ansible-playbook process (Ansible starts slowly) that answers for a whole case: a play
  * per pattern reports `ansible_play_hosts_all` once, and a play on `all` prints `groups` and
  * every named variable with the debug module, which runs on the controller (no host is
- * contacted; gather_facts is off). A pattern Ansible refuses (a subscript out of range) fails
+ * contacted; gather_facts is off); `varsFile` is loaded into that play with vars_files. A pattern Ansible refuses (a subscript out of range) fails
  * the run: probe such patterns with `ansibleListHosts`.
  */
 export async function ansibleProbe(
   inventory: string,
-  request: { patterns?: string[]; vars?: string[]; extraArgs?: string[] },
+  request: { patterns?: string[]; vars?: string[]; extraArgs?: string[]; varsFile?: string },
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<AnsibleProbe> {
   const patterns = request.patterns ?? [];
@@ -148,6 +148,7 @@ export async function ansibleProbe(
     {
       hosts: 'all',
       gather_facts: false,
+      ...(request.varsFile ? { vars_files: [request.varsFile] } : {}),
       tasks: [{ debug: { var: 'groups' }, run_once: true }, ...(request.vars ?? []).map((name) => ({ debug: { var: name } }))],
     },
   ];

@@ -25,7 +25,18 @@ export interface InProcessRun {
   statuses: Record<string, Record<string, string>>;
 }
 
-export async function runInProcess(inventoryFile: string, playbookFile: string, flags: Partial<CommonFlags> = {}): Promise<InProcessRun> {
+/** Called as each event is reported and as each command is about to run (fault tests inject there). */
+export interface RunHooks {
+  event?: (e: RunEvent) => void;
+  command?: (c: RecordedCommand) => void;
+}
+
+export async function runInProcess(
+  inventoryFile: string,
+  playbookFile: string,
+  flags: Partial<CommonFlags> = {},
+  hooks: RunHooks = {},
+): Promise<InProcessRun> {
   const { inventory, playbooks } = loadInputs(inventoryFile, [playbookFile]);
   const events: RunEvent[] = [];
   const commands: RecordedCommand[] = [];
@@ -33,8 +44,8 @@ export async function runInProcess(inventoryFile: string, playbookFile: string, 
     flags: { check: false, diff: false, forks: 5, json: false, verbose: 0, extraVars: {}, help: false, ...flags },
     inventory,
     playbook: playbooks[0],
-    reporter: { event: (e) => void events.push(e), close: async () => {} },
-    observer: (host, kind, command) => void commands.push({ host, kind, command }),
+    reporter: { event: (e) => (events.push(e), hooks.event?.(e)), close: async () => {} },
+    observer: (host, kind, command) => (commands.push({ host, kind, command }), hooks.command?.({ host, kind, command })),
   });
   const statuses: Record<string, Record<string, string>> = {};
   for (const e of events) if (e.type === 'host_result') (statuses[e.host] ??= {})[e.task] = e.status;

@@ -16,12 +16,17 @@ export interface InventoryTextOptions {
   dataDirVar?: boolean;
   /** Cluster nodes the inventory does not list (they are still Kubernetes nodes). */
   leaveOut?: string[];
+  /** Host vars by node name (whatever the host is called in the inventory). */
+  hostVars?: Record<string, Record<string, unknown>>;
 }
 
 export function clusterInventoryText(lab: Lab, dataDir: string, options: InventoryTextOptions = {}): string {
   const hostsOf = (nodes: Lab['nodes']): Hosts =>
     Object.fromEntries(
-      nodes.map((n) => (options.hostsByAddress ? [n.address, { ansible_port: n.port }] : [n.name, { ansible_host: n.address, ansible_port: n.port }])),
+      nodes.map((n) => {
+        const own = options.hostVars?.[n.name] ?? {};
+        return options.hostsByAddress ? [n.address, { ansible_port: n.port, ...own }] : [n.name, { ansible_host: n.address, ansible_port: n.port, ...own }];
+      }),
     );
   const [server, ...agents] = lab.nodes.filter((n) => !(options.leaveOut ?? []).includes(n.name));
   const vars: Record<string, unknown> = {

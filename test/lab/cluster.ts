@@ -33,6 +33,8 @@ export interface ClusterInventoryOptions {
   dataDirVar?: boolean;
   /** Cluster nodes the inventory does not list. */
   leaveOut?: string[];
+  /** Host vars by node name (e.g. one node's k3s_server_location). */
+  hostVars?: Record<string, Record<string, unknown>>;
 }
 
 export interface ClusterOptions {

@@ -12,6 +12,9 @@ import { NODE_MOUNTS } from './names.ts';
 import { LAB_ENV } from './host-commands.ts';
 import { initScriptFile, nodeLogFile, overlayDir } from './node-files.ts';
 
+/** In-node path whose existence keeps a node up after its sshd exits (node-init's last line). */
+export const KEEP_NODE_FILE = '/run/provision-lab-keep-node';
+
 export interface NodeInitSpec {
   name: string;
   root: string;
@@ -52,7 +55,12 @@ export function initScript(spec: NodeInitSpec): string {
     ...mounts.map((m) => sh`mount --bind ${join(spec.root, m)} ${m}`),
     'echo "node $(hostname) ready for sshd"',
     '/usr/sbin/sshd -D -e -f /etc/ssh/sshd_config &',
-    'wait',
+    // `|| …`: the script runs with set -e, and sshd killed by a signal is a non-zero wait.
+    'wait $! || echo "sshd exited with $?"',
+    // A fault test that kills sshd on purpose asks the node to outlive it (KEEP_NODE_FILE),
+    // so it can start sshd again; otherwise the node ends with its sshd, and a start that
+    // fails is seen at once. The lab's stop ends this sleep with the rest.
+    sh`if [ -e ${KEEP_NODE_FILE} ]; then exec sleep infinity; fi`,
     '',
   ].join('\n');
 }

@@ -18,7 +18,7 @@ t.test('validate reports every mistake of inventory and playbook with file:line:
     'test/fixtures/inventory/mistakes.yaml:13:9: hosts must be a mapping of host names, got list',
   ]);
   t.match(run.stderr, /mistakes\.yaml:6:7: unknown module or keyword "shel"; known modules: assert, command, copy/);
-  t.match(run.stderr, /mistakes\.yaml:13:15: copy: mode: must be string, got list/);
+  t.match(run.stderr, /mistakes\.yaml:13:15: copy: mode: must be string or integer, got list/);
   t.match(run.stderr, /mistakes\.yaml:20:16: retries: must be integer, got string/);
   t.match(run.stderr, /mistakes\.yaml:25:3: play 2: missing required key "hosts"/);
   const positioned = lines.filter((l) => /^\S+\.yaml:\d+:\d+: /.test(l));

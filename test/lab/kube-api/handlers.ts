@@ -10,8 +10,10 @@ import type { KubeObject } from './types.ts';
 import { apiVersionOf, clone } from './types.ts';
 import { mergePatch, recordUpdate, serverSideApply } from './apply.ts';
 import { checkIdentity, fieldValidation } from './validate.ts';
+import { ENFORCE_LABEL, podSecurityMessage, restrictedViolations, type PodSpecForSecurity } from './pod-security.ts';
 import {
   alreadyExists,
+  KubeApiError,
   applyConflict,
   badRequest,
   methodNotAllowed,
@@ -76,8 +78,22 @@ function requireNamespace(store: ObjectStore, path: ResourcePath): void {
 
 const isDryRun = (query: URLSearchParams) => query.getAll('dryRun').includes('All');
 
+/**
+ * Pod Security admission (FAKE, pod-security.ts): a new pod in a namespace that enforces
+ * `restricted` must meet it, or the API server refuses it with 403 Forbidden.
+ */
+function admitPod(store: ObjectStore, request: ResourceRequest, pod: KubeObject): void {
+  const namespace = request.path.namespace;
+  const level = namespace === undefined ? undefined : store.get('v1', 'Namespace', undefined, namespace)?.metadata.labels?.[ENFORCE_LABEL];
+  if (level !== 'restricted') return;
+  const violations = restrictedViolations((pod.spec ?? {}) as PodSpecForSecurity);
+  const name = pod.metadata.name ?? '';
+  if (violations.length > 0) throw new KubeApiError(403, 'Forbidden', podSecurityMessage(name, violations), { name, kind: 'pods' });
+}
+
 /** Store, or with `dryRun=All` only show what would be stored. */
 function write(store: ObjectStore, request: ResourceRequest, next: KubeObject, previous: KubeObject | undefined) {
+  if (request.path.type.kind === 'Pod' && previous === undefined) admitPod(store, request, next);
   if (!isDryRun(request.query)) return store.commit(request.path.type, next, previous);
   const preview = clone(next);
   preview.metadata.resourceVersion = previous?.metadata.resourceVersion ?? '';

@@ -11,6 +11,7 @@ import { openApiV3Document, openApiV3Root } from './openapi.ts';
 import { parsePath } from './paths.ts';
 import { KubeApiError, badRequest, pathNotFound } from './status.ts';
 import { serveWatch } from './watch.ts';
+import type { FaultRules } from './faults.ts';
 
 export interface RouterContext {
   store: ObjectStore;
@@ -19,6 +20,8 @@ export interface RouterContext {
   serverAddress: () => string;
   /** Called with one line per request (method, URL, status), e.g. to debug a test. */
   log?: (line: string) => void;
+  /** Injected faults, consulted before anything else (faults.ts). */
+  faults?: FaultRules;
 }
 
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
@@ -115,6 +118,7 @@ async function route(ctx: RouterContext, req: IncomingMessage, res: ServerRespon
 
 export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (ctx.faults?.answer(req, res)) return void ctx.log?.(`${req.method} ${req.url} fault`);
     route(ctx, req, res)
       .catch((error: unknown) => {
         const apiError =

@@ -12,10 +12,12 @@ import { createRouter } from './routes.ts';
 import { nodeObject, namespaceObject } from './seed.ts';
 import type { NodeSpec } from './seed.ts';
 import type { AppliedListener, DeletedListener } from './types.ts';
+import { FaultRules, type FaultRule } from './faults.ts';
 
 export type { NodeSpec } from './seed.ts';
 export type { ObjectStore } from './store.ts';
 export type * from './types.ts';
+export type { FaultRule, FaultRequest, FaultAction } from './faults.ts';
 
 export interface StartKubeApiOptions {
   /** Listen address; default 127.0.0.1. */
@@ -40,6 +42,8 @@ export interface KubeApi {
   /** Same as store.on: after each server-side apply, or when a client deletes an object. */
   on(event: 'applied', listener: AppliedListener): () => void;
   on(event: 'deleted', listener: DeletedListener): () => void;
+  /** Answer matching requests with a 500 or a dropped connection until the returned function is called. */
+  injectFault(rule: FaultRule): () => void;
 }
 
 /** Namespaces a fresh K3s cluster has. */
@@ -64,8 +68,9 @@ export async function startKubeApi(options: StartKubeApiOptions = {}): Promise<K
   (options.nodes ?? []).forEach((node, index) => store.put(nodeObject(node, index, options.gitVersion ?? 'v1.31.2+k3s1')));
 
   let address = '';
+  const faults = new FaultRules();
   const server = createServer(
-    createRouter({ store, gitVersion: options.gitVersion ?? 'v1.31.2+k3s1', serverAddress: () => address, log: options.log }),
+    createRouter({ store, gitVersion: options.gitVersion ?? 'v1.31.2+k3s1', serverAddress: () => address, log: options.log, faults }),
   );
   // kubectl keeps connections alive; a stop must not wait for them.
   server.keepAliveTimeout = 1000;
@@ -95,5 +100,6 @@ export async function startKubeApi(options: StartKubeApiOptions = {}): Promise<K
     on(event: 'applied' | 'deleted', listener: AppliedListener | DeletedListener) {
       return event === 'applied' ? store.on('applied', listener as AppliedListener) : store.on('deleted', listener as DeletedListener);
     },
+    injectFault: (rule: FaultRule) => faults.inject(rule),
   } as KubeApi;
 }

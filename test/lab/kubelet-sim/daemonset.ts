@@ -1,7 +1,8 @@
 /**
  * The DaemonSet controller and kubelets for the Multus DaemonSet, simulated: one pod per
- * lab node, rolled node by node with a delay (so waiters see "ready 1/3 … 3/3"), rolled
- * again on every spec change, torn down node by node when the DaemonSet is deleted, and
+ * lab node, created node by node with a delay (so waiters see "ready 1/3 … 3/3"), replaced
+ * on every spec change within the rolling update's maxUnavailable, torn down node by node
+ * when the DaemonSet is deleted, and
  * replaced when a client deletes one of its pods. One queue runs all of it in order.
  */
 import type { ObjectStore } from '../kube-api/store.ts';
@@ -57,6 +58,20 @@ export function eligibleNodes(ds: KubeObject, nodes: SimNode[]): SimNode[] {
     e.key === 'kubernetes.io/hostname' && (e.operator === 'In' ? (e.values ?? []).includes(node.name) : e.operator === 'NotIn' ? !(e.values ?? []).includes(node.name) : false);
   // Terms are ORed, the expressions of one term ANDed.
   return nodes.filter((node) => terms.some((t) => (t.matchExpressions ?? []).every((e) => matches(node, e))));
+}
+
+/**
+ * The DaemonSet's update strategy with the API server's defaults (pkg/apis/apps/v1
+ * defaults.go SetDefaults_DaemonSet: RollingUpdate, maxUnavailable 1, maxSurge 0); a
+ * percentage is of the nodes that should run the pod, rounded up, at least 1 when the
+ * surge is 0 (update.go updatedDesiredNodeCounts, intstr.GetScaledValueFromIntOrPercent).
+ */
+export function updateStrategyOf(ds: KubeObject, desired: number): { type: 'RollingUpdate' | 'OnDelete'; maxUnavailable: number } {
+  const strategy = (ds.spec as { updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } } } | undefined)?.updateStrategy;
+  if (strategy?.type === 'OnDelete') return { type: 'OnDelete', maxUnavailable: 0 };
+  const raw = strategy?.rollingUpdate?.maxUnavailable ?? 1;
+  const scaled = typeof raw === 'string' && /^\d+%$/.test(raw) ? Math.ceil((Number(raw.slice(0, -1)) * desired) / 100) : Number(raw);
+  return { type: 'RollingUpdate', maxUnavailable: Number.isFinite(scaled) && scaled > 0 ? scaled : 1 };
 }
 
 const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name ?? ''}`;
@@ -177,15 +192,65 @@ export class DaemonSetController {
       state.slots.delete(node.name);
       this.options.onChange();
     }
+    // The manage loop creates the missing pods; the update strategy does not hold them back.
     for (const node of eligible) {
-      if (state.slots.get(node.name)?.generation === generation) continue;
+      if (state.slots.has(node.name)) continue;
       await sleep(this.options.delayMs);
       ds = this.current(key);
       if (this.stopped || !ds || ds.metadata.deletionTimestamp || ds.metadata.generation !== generation) return;
-      const old = state.slots.get(node.name);
-      if (old) await this.stopSlot(key, old, node);
       await this.startSlot(ds, state, node);
     }
+    await this.replaceOld(key, generation);
+  }
+
+  /**
+   * Old pods are replaced as pkg/controller/daemon/update.go's rollingUpdate does without
+   * surge (kubernetes v1.31): a node whose new pod is not yet available (Ready) counts as
+   * unavailable, an old pod that is not available is replaced at once, and only
+   * `maxUnavailable` minus the unavailable count of available old pods are deleted, their
+   * new pods created after. It runs again whenever a new pod turns Ready, as the
+   * controller resyncs on the pod's status update. `OnDelete` replaces nothing. maxSurge
+   * is not modelled (the manifest sets 0).
+   */
+  private async replaceOld(key: string, generation: number): Promise<void> {
+    const ds = this.current(key);
+    const state = this.states.get(key);
+    if (this.stopped || !ds || !state || ds.metadata.deletionTimestamp || ds.metadata.generation !== generation) return;
+    const eligible = eligibleNodes(ds, this.options.nodes);
+    const strategy = updateStrategyOf(ds, eligible.length);
+    if (strategy.type === 'OnDelete') return;
+    let unavailable = 0;
+    const replacements: SimNode[] = [];
+    const candidates: SimNode[] = [];
+    for (const node of eligible) {
+      const slot = state.slots.get(node.name);
+      if (!slot?.podName) unavailable++;
+      else if (slot.generation === generation) {
+        if (!slot.outcome?.ready) unavailable++;
+      } else if (!slot.outcome?.ready) {
+        replacements.push(node);
+        unavailable++;
+      } else candidates.push(node);
+    }
+    const room = Math.max(0, Math.min(candidates.length, strategy.maxUnavailable - unavailable));
+    const chosen = [...replacements, ...candidates.slice(0, room)];
+    if (chosen.length === 0) return;
+    // syncNodes deletes the chosen old pods; the manage loop then creates their new ones.
+    for (const node of chosen) {
+      const old = state.slots.get(node.name);
+      if (old) await this.stopSlot(key, old, node);
+      state.slots.delete(node.name);
+    }
+    this.writeStatus(ds, state);
+    this.options.onChange();
+    for (const node of chosen) {
+      await sleep(this.options.delayMs);
+      const current = this.current(key);
+      if (this.stopped || !current || current.metadata.deletionTimestamp || current.metadata.generation !== generation) return;
+      await this.startSlot(current, state, node);
+    }
+    // New pods without a readinessProbe are Ready at once: look again.
+    void this.enqueue(() => this.replaceOld(key, generation));
   }
 
   private async startSlot(ds: KubeObject, state: DaemonSetState, node: SimNode): Promise<void> {
@@ -215,6 +280,9 @@ export class DaemonSetController {
           outcome.reason = undefined;
           outcome.message = undefined;
           publish(outcome);
+          // An available new pod frees room for the next old one (update.go).
+          const generation = slot.generation ?? 1;
+          void this.enqueue(() => this.replaceOld(keyOf(ds), generation));
         }),
       );
     }

@@ -5,9 +5,9 @@ import { acquireLock, holderCommand } from '../../../src/engine/lock.ts';
 import type { Recap } from '../../../src/engine/events.ts';
 import { LockError } from '../../../src/errors.ts';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { lockPathFor } from '../../../src/engine/lock.ts';
+import { lockPathFor, processStartTime } from '../../../src/engine/lock.ts';
 
 t.test('tags: plain, always, never, skip', async (t) => {
   t.equal(taskSelected(['a'], {}), true);
@@ -49,7 +49,7 @@ t.test('lock: a second run is refused; a stale lock is taken over', async (t) =>
   writeFileSync(lockPathFor(inv, dir), '999999999\n');
   const taken = acquireLock(inv, dir);
   t.equal(taken.path, lockPathFor(inv, dir));
-  t.equal(readFileSync(taken.path, 'utf8'), `${process.pid}\n${resolve(inv)}\n${holderCommand()}\n`, 'the stale lock of a dead pid now holds this run: pid, inventory, command');
+  t.equal(readFileSync(taken.path, 'utf8'), `${process.pid}\n${resolve(inv)}\n${holderCommand()}\n${processStartTime(process.pid)}\n${hostname()}\n`, 'the stale lock of a dead pid now holds this run: pid, inventory, command, start time, host');
   taken.release();
   t.notOk(existsSync(taken.path), 'release removes the lock');
 });

@@ -1,7 +1,11 @@
 import t from 'tap';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installRecord, sameInstall, type InstallState } from '../../../tasks/multus/install-record.ts';
+import { KNOWN_IMAGE_DIGESTS } from '../../../tasks/multus/manifest-vars.ts';
+import { renderMultusManifest } from '../../../tasks/multus/render.ts';
+import { multusClusterRead } from '../../../tasks/drift/multus-cluster-read.ts';
+import { parseAllDocuments } from 'yaml';
 import { k3sCniBackup } from '../../../tasks/k3s/k3s-cni-backup.ts';
 import { assertConverges } from '../../helpers/converge.ts';
 import { createTestHostContext } from '../../helpers/host-context.ts';
@@ -28,6 +32,7 @@ t.test('writes the state file once, then leaves it alone', async (t) => {
     backup: { dir: fake.backupDir, pristine: join(fake.backupDir, 'pristine'), latest: null },
     provision_version: /^\d+\.\d+\.\d+/,
   });
+  t.equal(state.image, `ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick@${KNOWN_IMAGE_DIGESTS['ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick']}`, 'the reference deployed, digest included');
   t.match(state.installed_at, /^\d{4}-\d\d-\d\dT/);
   t.equal((await stat(file)).mode & 0o777, 0o644);
   t.match(runs.check.msg, `would write ${file}`);
@@ -102,4 +107,22 @@ t.test('a bare release version is recorded as the -thick tag the manifest deploy
   const state = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
   t.equal(state.multus_version, 'v4.3.0-thick');
   t.equal(state.image, 'registry.local/multus-cni:v4.3.0-thick');
+});
+
+t.test('state.json, the manifest and drift name one image reference', async (t) => {
+  const k3s = await makeFakeK3s(t);
+  for (const vars of [{}, { multus_version: 'v4.3.0' }, { multus_version: 'v4.2.4-thick', multus_image: 'registry.local/multus-cni' }]) {
+    const dir = join(k3s.root, `state-${Object.values(vars).join('-') || 'default'}`);
+    const res = await installRecord.run({ facts: await fakeFacts(k3s), state_dir: dir, ...vars }, createTestHostContext());
+    t.equal(res.failed, false, res.msg);
+    const recorded = (JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as InstallState).image;
+    const ds = parseAllDocuments(renderMultusManifest(vars).yaml).map((d) => d.toJS()).find((o) => o?.kind === 'DaemonSet');
+    t.equal(recorded, ds.spec.template.spec.containers[0].image, `${JSON.stringify(vars)}: the daemon's image`);
+    // A kubectl that finds an empty cluster: only the image drift expects matters here.
+    const kubectl = join(k3s.root, 'kubectl');
+    await writeFile(kubectl, `#!/bin/sh\necho '{"kind":"List","items":[]}'\n`, { mode: 0o755 });
+    const read = await multusClusterRead.run({ ...vars, kubeconfig: '/dev/null', kubectl }, createTestHostContext());
+    t.equal(read.failed, false, read.msg);
+    t.equal(read.data?.image, recorded, `${JSON.stringify(vars)}: the image drift expects`);
+  }
 });

@@ -79,8 +79,14 @@ t.test('a failed or garbled probe is an error, not an empty node', async (t) => 
   t.throws(() => parseK3sProbe(run(`${head('cni')}\nentry bridge weird\n`)), /unexpected entry/);
 });
 
+/** The recorded node with its odd portmap (neither file nor link) made K3s's link again. */
+const recordedWithPortmapLink = (): K3sProbe => {
+  const p = parseK3sProbe(run(RECORDED_CNI));
+  return { ...p, entries: { ...p.entries, portmap: { kind: 'symlink', target: TARGET } } };
+};
+
 t.test('facts of the stable layout, with the host-local warning', async (t) => {
-  const out = k3sFactsFromProbe(parseK3sProbe(run(RECORDED_CNI)));
+  const out = k3sFactsFromProbe(recordedWithPortmapLink());
   if (!out.ok) throw new Error(out.problems.join());
   t.equal(out.facts.version, 'v1.31.2+k3s1');
   t.equal(out.facts.cni_bin_dir, '/var/lib/rancher/k3s/data/cni');
@@ -91,7 +97,7 @@ t.test('facts of the stable layout, with the host-local warning', async (t) => {
 });
 
 t.test('a data/cni without host-local warns that K3s runs from data/current/bin until restarted', async (t) => {
-  const base = parseK3sProbe(run(RECORDED_CNI));
+  const base = recordedWithPortmapLink();
   const out = k3sFactsFromProbe({ ...base, entries: { ...base.entries, 'host-local': { kind: 'missing' } } });
   if (!out.ok) throw new Error(out.problems.join());
   t.match(out.warnings, [/data\/cni\/host-local is missing: K3s falls back to data\/current\/bin until it restarts/]);
@@ -113,7 +119,7 @@ t.test('a host without K3s fails with every finding named', async (t) => {
 });
 
 t.test('each preflight check fails on its own finding', async (t) => {
-  const base = parseK3sProbe(run(RECORDED_CNI));
+  const base = recordedWithPortmapLink();
   const problems = (p: K3sProbe): string[] => {
     const out = k3sFactsFromProbe(p);
     return out.ok ? [] : out.problems;
@@ -127,7 +133,9 @@ t.test('each preflight check fails on its own finding', async (t) => {
   t.match(problems({ ...base, data_dir: 'relative/dir', data_dir_source: 'config /etc/x.yaml' }), [
     /data dir: relative\/dir \(from config \/etc\/x.yaml\) must be an absolute path/,
   ]);
-  t.same(problems(base), [], 'the recorded node itself passes');
+  t.match(problems({ ...base, bin_dir_writable: false }), [/CNI bin dir: .*data\/cni is not writable \(a read-only file system\?\)/]);
+  t.match(problems(parseK3sProbe(run(RECORDED_CNI))), [/data\/cni\/portmap is neither a file nor a symlink \(a directory\?\)/], 'a K3s name that is neither is refused');
+  t.same(problems(base), [], 'the recorded node, its portmap a link, passes');
 });
 
 t.test('versions, link targets and entry descriptions', async (t) => {

@@ -3,6 +3,7 @@
  * `provision manifest`, which prints the same rendering for an inventory.
  */
 import t from 'tap';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -101,22 +102,56 @@ t.test('provision manifest prints the rendering; warnings on stderr; exit 4 on i
   t.match((await runCli(['--help'])).stdout, /manifest -i INV\s+print the rendered Multus manifest/);
 });
 
-t.test('nodes whose K3s layout differs from the rendered one fail the render', async (t) => {
-  const k3s = (data_dir: string, layout: string) => ({ k3s: { data_dir, layout } });
+t.test('nodes of different K3s layouts get one DaemonSet and ConfigMap each, pinned to their nodes', async (t) => {
+  const host = (data_dir: string, layout: string, node?: string) => ({ k3s: { data_dir, layout, bundle_dir: `${data_dir}/data`, flannel_cni_version: '1.0.0' }, ...(node ? { k8s_node_name: node } : {}) });
   const hostvars = {
-    node1: k3s('/var/lib/rancher/k3s', 'current'),
-    node2: k3s('/var/lib/rancher/k3s', 'cni'),
-    node3: k3s('/srv/k3s', 'current'),
-    node4: {},
+    '10.0.0.1': host('/var/lib/rancher/k3s', 'cni', 'node1'),
+    '10.0.0.2': host('/srv/k3s', 'cni', 'node2'),
+    '10.0.0.3': host('/var/lib/rancher/k3s', 'cni', 'node3'),
+    '10.0.0.4': host('/var/lib/rancher/k3s', 'current', 'node4'),
+    '10.0.0.5': {},
   };
-  const vars = { k3s_data_dir: '/var/lib/rancher/k3s', k3s_cni_layout: 'current', hostvars };
-  const res = await multusManifest.run({ k3s_nodes: ['node1', 'node2', 'node3', 'node4'] }, createTestHostContext({ vars }));
-  t.equal(res.failed, true);
-  t.match(res.msg, /rendered for data dir \/var\/lib\/rancher\/k3s, layout current, but node2 has data dir \/var\/lib\/rancher\/k3s, layout cni; node3 has data dir \/srv\/k3s, layout current/);
-  t.notMatch(res.msg, /node1|node4/, 'matching nodes and nodes without facts are not named');
-  t.equal(res.facts, undefined, 'no manifest to apply');
+  const vars = { cni_plugins_image: PINNED_PLUGINS, hostvars };
+  const hosts = Object.keys(hostvars);
+  const res = await multusManifest.run({ k3s_nodes: hosts, cluster_nodes: ['node1', 'node2', 'node3', 'node4', 'node5'].map((name) => ({ metadata: { name } })) }, createTestHostContext({ vars }));
+  t.equal(res.failed, false, res.msg);
+  const docs = parseAllDocuments(res.facts?.multus_manifest as string).map((d) => d.toJS());
+  const daemonsets = docs.filter((o) => o.kind === 'DaemonSet');
+  const names = daemonsets.map((d) => d.metadata.name);
+  t.equal(names[0], 'kube-multus-ds', 'the first host\'s layout keeps upstream\'s name');
+  t.match(names.slice(1), [/^kube-multus-ds-[0-9a-f]{10}$/, /^kube-multus-ds-[0-9a-f]{10}$/]);
+  t.equal(new Set(names).size, 3);
+  t.same(res.facts?.multus_daemonsets, names);
+  t.same(docs.filter((o) => o.kind === 'CustomResourceDefinition').length, 1, 'cluster-wide objects once');
+  t.same(docs.filter((o) => o.kind === 'ClusterRole').length, 1);
+  const pinned = daemonsets.map((d) => d.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values);
+  t.same(pinned, [['node1', 'node3'], ['node2'], ['node4']]);
+  for (const ds of daemonsets) {
+    t.match(ds.metadata.labels, { app: 'multus', name: 'multus', 'app.kubernetes.io/managed-by': 'provision' }, `${ds.metadata.name}: labels`);
+    const cmName = ds.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'multus-daemon-config').configMap.name;
+    const cm = docs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === cmName);
+    t.ok(cm, `${ds.metadata.name} mounts its own ConfigMap ${cmName}`);
+    t.match(cm.metadata.labels, { app: 'multus', 'app.kubernetes.io/managed-by': 'provision' });
+    const binDir = JSON.parse(cm.data['daemon-config.json']).binDir;
+    t.equal(ds.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'cnibin').hostPath.path, binDir, `${ds.metadata.name}: the bin dir it mounts is its config's`);
+    t.equal(ds.spec.template.metadata.annotations['provision/daemon-config-sha256'], createHash('sha256').update(cm.data['daemon-config.json'].replace(/\n$/, '')).digest('hex'), `${ds.metadata.name}: the checksum of its own config`);
+  }
+  t.same(
+    daemonsets.map((d) => d.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'cnibin').hostPath.path),
+    ['/var/lib/rancher/k3s/data/cni', '/srv/k3s/data/cni', '/var/lib/rancher/k3s/data/current/bin'],
+  );
+  t.match(res.msg, /kube-multus-ds on node1, node3: CNI bin dir \/var\/lib\/rancher\/k3s\/data\/cni; kube-multus-ds-[0-9a-f]{10} on node2: CNI bin dir \/srv\/k3s\/data\/cni/);
 
-  const same = await multusManifest.run({ k3s_nodes: ['node1', 'node4'] }, createTestHostContext({ vars }));
-  t.equal(same.failed, false, same.msg);
-  t.type(same.facts?.multus_manifest, 'string');
+  const again = await multusManifest.run({ k3s_nodes: [...hosts].reverse().filter((h) => h !== '10.0.0.1' && h !== '10.0.0.3').reverse() }, createTestHostContext({ vars }));
+  const secondNames = parseAllDocuments(again.facts?.multus_manifest as string).map((d) => d.toJS()).filter((o) => o.kind === 'DaemonSet').map((d) => d.metadata.name);
+  t.same(secondNames, ['kube-multus-ds', names[2]], 'a layout keeps its suffix from run to run (the first group is always kube-multus-ds)');
+
+  const uniform = await multusManifest.run({ k3s_nodes: ['10.0.0.1', '10.0.0.3', '10.0.0.5'] }, createTestHostContext({ vars }));
+  t.same(uniform.facts?.multus_daemonsets, ['kube-multus-ds'], 'one layout: one DaemonSet, upstream\'s name');
+  t.same(uniform.facts?.multus_configmaps, ['multus-daemon-config']);
+
+  const unnamed = await multusManifest.run({ k3s_nodes: ['10.0.0.1', 'x'] }, createTestHostContext({ vars: { ...vars, hostvars: { ...hostvars, x: host('/srv/k3s', 'cni') } } }));
+  t.match(unnamed, { failed: true, msg: /without the Kubernetes node names of x/ });
+  const explicit = await multusManifest.run({ k3s_nodes: hosts, multus_node_names: ['node1'] }, createTestHostContext({ vars }));
+  t.match(explicit, { failed: true, msg: /multus_node_names pins one DaemonSet, but these nodes have 3 K3s layouts/ });
 });

@@ -82,3 +82,26 @@ t.test('interruption stops the wait at once', async (t) => {
   t.ok(err instanceof InterruptedError, `interrupted: ${String(err)}`);
   t.equal(c.commands.length, 1, 'no second read: the pause ended at the interruption, not after it');
 });
+
+t.test('several DaemonSets: done when each is; a timeout names the nodes of each, only those its affinity admits', async (t) => {
+  setStatus(status(3));
+  // A second DaemonSet pinned to node2 by required node affinity, whose pod is missing.
+  const pinned = structuredClone(spec) as { template: { spec: Record<string, unknown> } };
+  pinned.template.spec.affinity = {
+    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node2'] }] }] } },
+  };
+  const other = api.store.put({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-multus-ds-0123456789', namespace: 'kube-system', labels: metadata.labels }, spec: pinned });
+  t.teardown(() => void api.store.delete('apps/v1', 'DaemonSet', 'kube-system', 'kube-multus-ds-0123456789'));
+  const otherStatus = (ready: number) => api.store.setStatus('DaemonSet', 'kube-system', 'kube-multus-ds-0123456789', {
+    currentNumberScheduled: 1, desiredNumberScheduled: 1, numberReady: ready, numberAvailable: ready, updatedNumberScheduled: 1, observedGeneration: other.metadata.generation,
+  });
+  otherStatus(0);
+  const names = ['kube-multus-ds', 'kube-multus-ds-0123456789'];
+  const late = await waitDaemonSet.run({ names, timeout: 0.5, sleep: 0.1 }, ctx());
+  t.match(late, { failed: true, msg: /^timed out after 0\.5s: kube-multus-ds ready 3\/3, kube-multus-ds-0123456789 ready 0\/1; not ready: node2 \(no pod\)$/ });
+  t.same(late.data?.not_ready, ['node2'], 'node1 and node3 are not this DaemonSet\'s');
+  otherStatus(1);
+  const done = await waitDaemonSet.run({ names, timeout: 5, sleep: 0.1 }, ctx());
+  t.match(done, { failed: false, msg: /^daemonsets kube-system\/kube-multus-ds, kube-system\/kube-multus-ds-0123456789: kube-multus-ds ready 3\/3, kube-multus-ds-0123456789 ready 1\/1 after/, data: { ready: 4, desired: 4 } });
+  t.match(done.data, { ready: 4 });
+});
