@@ -15,7 +15,7 @@ import { runPlaybook, type RunSummary } from '../engine/runner.ts';
 import { ExitCode, ValidationError, type Diagnostic } from '../errors.ts';
 import { secretValues } from '../inventory/secrets.ts';
 import type { Inventory } from '../inventory/types.ts';
-import type { Playbook } from '../playbook/types.ts';
+import { leafTasks, type Playbook } from '../playbook/types.ts';
 import { createReporter } from '../report/index.ts';
 import { registry } from '../../tasks/index.ts';
 import { becomePassword } from './become-password.ts';
@@ -174,7 +174,7 @@ function recordLoginUsers(inventory: Inventory, plans: Map<string, ConnectionPla
 function collectSecrets(inventory: Inventory, playbook: Playbook, extraVars: Record<string, unknown>): string[] {
   const layers = [
     ...inventory.hosts.map((h) => h.vars),
-    ...playbook.plays.flatMap((p) => [p.vars, ...p.tasks.map((t) => t.vars), ...p.handlers.map((t) => t.vars)]),
+    ...playbook.plays.flatMap((p) => [p.vars, ...leafTasks(p.tasks).map((t) => t.vars), ...p.handlers.map((t) => t.vars)]),
     extraVars,
   ];
   return [...new Set(layers.flatMap((vars) => secretValues(vars)))];

@@ -12,6 +12,8 @@ export interface HostRecap {
   unreachable: number;
   failed: number;
   skipped: number;
+  /** Failures a block's rescue took over (not counted in `failed`). */
+  rescued: number;
   ignored: number;
 }
 

@@ -3,11 +3,16 @@ import { ExitCode, type ExitCodeValue } from '../errors.ts';
 import type { HostRecap, HostStatus, Recap } from './events.ts';
 
 export function emptyRecap(): HostRecap {
-  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, ignored: 0 };
+  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
 }
 
-export function countResult(recap: Recap, host: string, status: HostStatus, ignored: boolean): void {
+/** `rescued`: a failure a block's rescue takes over, counted instead of `failed` (as Ansible's stats). */
+export function countResult(recap: Recap, host: string, status: HostStatus, ignored: boolean, rescued = false): void {
   const r = (recap[host] ??= emptyRecap());
+  if (rescued) {
+    r.rescued++;
+    return;
+  }
   if (ignored) {
     r.ignored++;
     r.ok++;

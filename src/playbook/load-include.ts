@@ -9,8 +9,9 @@
 import { dirname, resolve } from 'node:path';
 import { loadYamlFile, type YamlPath } from '../source/yaml-source.ts';
 import { isMapping, stringList } from './load-common.ts';
+import { buildBlock, isBlockEntry, joinConditions } from './load-block.ts';
 import type { LoadContext } from './load-task.ts';
-import type { Condition, TaskSpec } from './types.ts';
+import type { Condition, PlayItem, TaskSpec } from './types.ts';
 
 export const INCLUDE_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
 // Includes inside includes: deeper than this is a cycle.
@@ -57,16 +58,24 @@ export function varsFiles(raw: Record<string, unknown>, path: YamlPath, ctx: Loa
 
 type BuildOne = (raw: unknown, path: YamlPath, ctx: LoadContext) => TaskSpec | undefined;
 
-/** The tasks of a list, includes replaced by the tasks of their files. */
-export function buildTaskList(list: unknown[], path: YamlPath, ctx: LoadContext, buildOne: BuildOne, depth = 0): TaskSpec[] {
-  return list.flatMap((raw, i) => {
+/** The tasks of a list: blocks built, includes replaced by the tasks of their files. */
+export function buildTaskList(list: unknown[], path: YamlPath, ctx: LoadContext, buildOne: BuildOne, isHandler: boolean, depth = 0): PlayItem[] {
+  const buildList = (inner: unknown[], at: YamlPath, c: LoadContext): PlayItem[] => buildTaskList(inner, at, c, buildOne, isHandler, depth);
+  return list.flatMap((raw, i): PlayItem[] => {
+    if (isBlockEntry(raw)) {
+      const block = buildBlock(raw, [...path, i], ctx, buildList, isHandler);
+      return block ? [block] : [];
+    }
     const key = isMapping(raw) ? INCLUDE_KEYS.find((k) => k in raw) : undefined;
-    if (!key || !isMapping(raw)) return buildOne(raw, [...path, i], ctx) ?? [];
-    return included(raw, key, [...path, i], ctx, buildOne, depth);
+    if (!key || !isMapping(raw)) {
+      const task = buildOne(raw, [...path, i], ctx);
+      return task ? [task] : [];
+    }
+    return included(raw, key, [...path, i], ctx, buildOne, isHandler, depth);
   });
 }
 
-function included(raw: Record<string, unknown>, key: string, path: YamlPath, ctx: LoadContext, buildOne: BuildOne, depth: number): TaskSpec[] {
+function included(raw: Record<string, unknown>, key: string, path: YamlPath, ctx: LoadContext, buildOne: BuildOne, isHandler: boolean, depth: number): PlayItem[] {
   const allowed = new Set([key, 'name', 'when', 'tags']);
   for (const k of Object.keys(raw)) {
     if (!allowed.has(k)) ctx.diagnostics.push({ ...ctx.source.positionOf([...path, k], { key: true }), message: `"${k}" is not supported on ${key}; only name, when and tags` });
@@ -87,18 +96,10 @@ function included(raw: Record<string, unknown>, key: string, path: YamlPath, ctx
     ctx.diagnostics.push({ file, line: 1, col: 1, message: `${key}: expected a list of tasks` });
     return [];
   }
-  const inner: LoadContext = { ...ctx, source };
-  const tasks = buildTaskList(source.value, [], inner, buildOne, depth + 1);
-  const when = raw.when as Condition | undefined;
-  const tags = stringList(raw.tags);
-  return tasks.map((task) => ({
-    ...task,
-    ...(when !== undefined && when !== null ? { when: joinConditions(when, task.when) } : {}),
-    tags: [...new Set([...task.tags, ...tags])],
-  }));
-}
-
-function joinConditions(outer: Condition, inner: Condition | undefined): Condition {
-  const list = (c: Condition): Array<string | boolean> => (Array.isArray(c) ? c : [c]);
-  return inner === undefined ? outer : [...list(outer), ...list(inner)];
+  // The include hands its when and tags down as a block does, after those of its blocks.
+  const outer = ctx.inherited ?? { tags: [], vars: {} };
+  const when = joinConditions(outer.when, raw.when === null ? undefined : (raw.when as Condition | undefined));
+  const inherited = { ...outer, tags: [...new Set([...outer.tags, ...stringList(raw.tags)])], ...(when !== undefined ? { when } : {}) };
+  const inner: LoadContext = { ...ctx, source, inherited };
+  return buildTaskList(source.value, [], inner, buildOne, isHandler, depth + 1);
 }

@@ -12,20 +12,23 @@ import { HANDLER_KEYWORDS, handlerSchema, TASK_KEYWORDS, taskSchema } from './sc
 import { checkConditions, checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, optionalString, relabel, stringList } from './load-common.ts';
 import { templateTolerant } from '../template/tolerant.ts';
 import type { Condition, LoopControl, TaskSpec } from './types.ts';
+import { applyInherited, type Inherited } from './load-block.ts';
 
 export interface LoadContext {
   source: YamlSource;
   registry: Record<string, TaskModule>;
   diagnostics: Diagnostic[];
+  /** What the enclosing blocks (and includes) hand down to the tasks under them. */
+  inherited?: Inherited;
 }
 
 const CONDITION_KEYWORDS = { when: 'when', until: 'until', failed_when: 'failedWhen', changed_when: 'changedWhen' } as const;
 
 // Ansible keywords people will reach for; a clear "not supported" beats "unknown module".
 const UNSUPPORTED_KEYWORDS = new Set([
-  'with_items', 'with_dict', 'with_list', 'block', 'rescue', 'always',
+  'with_items', 'with_dict', 'with_list',
   'include_role', 'import_role', 'environment', 'check_mode',
-  'diff', 'async', 'poll', 'throttle', 'timeout', 'local_action', 'connection', 'any_errors_fatal',
+  'diff', 'async', 'poll', 'throttle', 'timeout', 'local_action', 'connection',
 ]);
 
 const taskValidator = () => validatorFor(taskSchema);
@@ -130,8 +133,9 @@ export function buildTask(raw: unknown, path: YamlPath, isHandler: boolean, play
     noLog: optionalBool(raw.no_log),
     loop: raw.loop === null ? undefined : raw.loop,
     loopControl: loopControlOf(raw),
+    anyErrorsFatal: optionalBool(raw.any_errors_fatal),
   });
-  return spec;
+  return applyInherited(spec, raw, ctx.inherited);
 }
 
 function loopControlOf(raw: Record<string, unknown>): LoopControl | undefined {

@@ -12,7 +12,7 @@ import { checkTemplates, hasKey, isMapping, mergeAlternatives, optionalBool, opt
 import { buildTaskList, varsFiles } from './load-include.ts';
 import { buildTask, type LoadContext } from './load-task.ts';
 import { playbookSchema, playSchema } from './schema.ts';
-import type { Play, Playbook, TaskSpec } from './types.ts';
+import { leafTasks, type Play, type PlayItem, type Playbook } from './types.ts';
 
 export function loadPlaybook(file: string, registry: Record<string, TaskModule>): Playbook {
   const source = loadYamlFile(file);
@@ -40,13 +40,14 @@ function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undef
     if (hasKey(raw, keyword)) checkTemplates(raw[keyword], [...path, keyword], ctx);
   }
   const playTags = stringList(raw.tags);
-  const buildAll = (section: 'tasks' | 'handlers'): TaskSpec[] => {
+  const buildAll = (section: 'tasks' | 'handlers'): PlayItem[] => {
     const list = Array.isArray(raw[section]) ? (raw[section] as unknown[]) : [];
     const isHandler = section === 'handlers';
-    return buildTaskList(list, [...path, section], ctx, (task, at, c) => buildTask(task, at, isHandler, playTags, c));
+    return buildTaskList(list, [...path, section], ctx, (task, at, c) => buildTask(task, at, isHandler, playTags, c), isHandler);
   };
   const tasks = buildAll('tasks');
-  const handlers = buildAll('handlers');
+  // A block of handlers is a way of giving them keywords together: its tasks are the handlers.
+  const handlers = leafTasks(buildAll('handlers'));
   checkNotify(raw, path, ctx);
 
   // Ansible joins a list of host patterns as a union.
@@ -70,30 +71,37 @@ function buildPlay(raw: unknown, path: YamlPath, ctx: LoadContext): Play | undef
   return play;
 }
 
-/** Every notify (in tasks and in handlers) must name a handler of the same play, or a topic one listens to. */
+/** Every entry of a task list with its path, blocks opened (the block entry itself included). */
+function rawEntries(list: unknown, path: YamlPath): Array<[Record<string, unknown>, YamlPath]> {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry, i): Array<[Record<string, unknown>, YamlPath]> => {
+    if (!isMapping(entry)) return [];
+    const at = [...path, i];
+    return [[entry, at], ...(['block', 'rescue', 'always'] as const).flatMap((k) => rawEntries(entry[k], [...at, k]))];
+  });
+}
+
+/** Every notify (in tasks, blocks and handlers) must name a handler of the same play, or a topic one listens to. */
 function checkNotify(raw: Record<string, unknown>, path: YamlPath, ctx: LoadContext): void {
-  const handlers = Array.isArray(raw.handlers) ? raw.handlers.filter(isMapping) : [];
   const topics = new Set<string>();
-  for (const h of handlers) {
-    if (typeof h.name === 'string') topics.add(h.name);
+  for (const [h] of rawEntries(raw.handlers, [...path, 'handlers'])) {
+    if (typeof h.name === 'string' && !('block' in h)) topics.add(h.name);
     for (const t of stringList(h.listen)) topics.add(t);
   }
   for (const section of ['tasks', 'handlers'] as const) {
-    const list = Array.isArray(raw[section]) ? (raw[section] as unknown[]) : [];
-    list.forEach((task, i) => {
-      if (!isMapping(task)) return;
+    for (const [task, at] of rawEntries(raw[section], [...path, section])) {
       const notify = task.notify;
       const entries: Array<[string, YamlPath]> =
         typeof notify === 'string'
-          ? [[notify, [...path, section, i, 'notify']]]
+          ? [[notify, [...at, 'notify']]]
           : Array.isArray(notify)
-            ? notify.flatMap((n, j): Array<[string, YamlPath]> => (typeof n === 'string' ? [[n, [...path, section, i, 'notify', j]]] : []))
+            ? notify.flatMap((n, j): Array<[string, YamlPath]> => (typeof n === 'string' ? [[n, [...at, 'notify', j]]] : []))
             : [];
-      for (const [name, at] of entries) {
+      for (const [name, where] of entries) {
         if (topics.has(name)) continue;
         const known = topics.size ? `; handlers: ${[...topics].join(', ')}` : '; this play has no handlers';
-        ctx.diagnostics.push({ ...ctx.source.positionOf(at), message: `notify: no handler named or listening to "${name}"${known}` });
+        ctx.diagnostics.push({ ...ctx.source.positionOf(where), message: `notify: no handler named or listening to "${name}"${known}` });
       }
-    });
+    }
   }
 }

@@ -60,6 +60,7 @@ export const taskKeywordSchemas: Record<string, JsonSchema> = {
   failed_when: condition('Decide failure yourself: the task fails exactly when this holds (the registered result is visible).'),
   changed_when: condition('Decide "changed" yourself: the task reports changed exactly when this holds (false for read-only commands).'),
   ignore_errors: { type: 'boolean', description: 'A failure of this task is reported but does not stop the host.' },
+  any_errors_fatal: { type: 'boolean', description: 'A failure of this task on any host ends the play for every host.' },
   notify: stringOrList('Handlers (by name or listen topic) to run at the end of the play when this task reports changed.'),
   vars,
   no_log: { type: 'boolean', description: 'Hide this task\'s arguments and output (messages, diffs, registered values) from every log and report.' },

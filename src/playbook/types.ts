@@ -42,7 +42,31 @@ export interface TaskSpec {
   vars: Record<string, unknown>;
   /** Hide arguments, output and registered values from logs and reports (`no_log`). */
   noLog?: boolean;
+  /** A failure of this task ends the play for every host (`any_errors_fatal`, on the task or its block). */
+  anyErrorsFatal?: boolean;
   position: SourcePosition;
+}
+
+/**
+ * `block` / `rescue` / `always`. Its keywords are already merged into its tasks at load time
+ * (src/playbook/load-block.ts); the engine reads only the three lists.
+ */
+export interface BlockSpec {
+  kind: 'block';
+  name?: string;
+  block: PlayItem[];
+  rescue: PlayItem[];
+  always: PlayItem[];
+  position: SourcePosition;
+}
+
+export type PlayItem = TaskSpec | BlockSpec;
+
+export const isBlock = (item: PlayItem): item is BlockSpec => 'kind' in item && item.kind === 'block';
+
+/** Every task of a list, blocks opened, in the order they are written. */
+export function leafTasks(items: PlayItem[]): TaskSpec[] {
+  return items.flatMap((item) => (isBlock(item) ? [...leafTasks(item.block), ...leafTasks(item.rescue), ...leafTasks(item.always)] : [item]));
 }
 
 export interface Play {
@@ -50,7 +74,7 @@ export interface Play {
   /** Host pattern. */
   hosts: string;
   vars: Record<string, unknown>;
-  tasks: TaskSpec[];
+  tasks: PlayItem[];
   handlers: TaskSpec[];
   /** Batch sizes: numbers or percentages ("30%"); a list means successive batch sizes. */
   serial?: Array<number | string>;

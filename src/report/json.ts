@@ -14,7 +14,7 @@
  *    "ignored":boolean,"delegatedTo"?:string}
  *   {"type":"warning","time":T,"host"?:string,"message":string}
  *   {"type":"play_end","time":T,"play":string}
- *   {"type":"run_end","time":T,"recap":{HOST:{"ok","changed","unreachable","failed","skipped","ignored"}},
+ *   {"type":"run_end","time":T,"recap":{HOST:{"ok","changed","unreachable","failed","skipped","rescued","ignored"}},
  *    "check":boolean,"summary":{"hosts","ok","changed","failed","unreachable","skipped"}}
  *
  * `summary` totals the recap columns over all hosts; `hosts` is the number of hosts.

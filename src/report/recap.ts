@@ -11,8 +11,8 @@ const BANNER_WIDTH = 80;
 /** Ansible pads host names to 26 columns; longer names widen the column for every host. */
 const HOST_COLUMN = 26;
 
-/** Ansible's column order. There is no `rescued` column: playbooks here have no block/rescue. */
-const COLUMNS = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'ignored'] as const;
+/** Ansible's column order (lib/ansible/plugins/callback/default.py v2_playbook_on_stats). */
+const COLUMNS = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored'] as const;
 
 /** `TITLE ****…` as Ansible prints PLAY, TASK and PLAY RECAP headings. */
 export function banner(title: string): string {
@@ -22,7 +22,7 @@ export function banner(title: string): string {
 
 /**
  * `PLAY RECAP ***…` then one line per host, sorted by name:
- * `node1                      : ok=3    changed=1    unreachable=0    failed=0    skipped=0    ignored=0`
+ * `node1                      : ok=3    changed=1    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0`
  * Each count is left-aligned in 4 columns (Ansible's `%s=%-4s`); trailing blanks are trimmed.
  */
 export function formatRecap(recap: Recap): string {

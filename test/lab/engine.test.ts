@@ -38,7 +38,7 @@ t.test('engine on three lab nodes', { skip }, async (t) => {
     const run = await runInProcess(lab.inventoryFile, playbook, { check: true });
     t.equal(run.summary.exitCode, 2, 'changes pending');
     for (const node of lab.nodes) {
-      t.same(run.summary.recap[node.name], { ok: 4, changed: 4, unreachable: 0, failed: 0, skipped: 0, ignored: 0 }, `${node.name} recap`);
+      t.same(run.summary.recap[node.name], { ok: 4, changed: 4, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 }, `${node.name} recap`);
       t.notOk(existsSync(lab.hostPath(node, BASE)), `${node.name}: nothing created`);
     }
     t.ok(run.commands.length > 0, 'facts were read');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ValidationError } from '../../src/errors.ts';
 import { loadPlaybook } from '../../src/playbook/load.ts';
-import type { TaskSpec } from '../../src/playbook/types.ts';
+import { leafTasks, type TaskSpec } from '../../src/playbook/types.ts';
 import { testRegistry } from '../fixtures/playbooks/test-registry.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'playbooks');
@@ -145,7 +145,7 @@ t.test('an empty file or a mapping at the top is refused', async (t) => {
 
 t.test('free-form strings map to the module free-form argument', async (t) => {
   const file = writePlaybook('- hosts: all\n  tasks:\n    - shell: systemctl restart k3s\n    - ansible.builtin.shell: echo {{ x }}\n');
-  const [a, b] = loadPlaybook(file, testRegistry).plays[0].tasks;
+  const [a, b] = leafTasks(loadPlaybook(file, testRegistry).plays[0].tasks);
   t.strictSame(a.args, { cmd: 'systemctl restart k3s' });
   t.equal(a.name, 'shell systemctl restart k3s');
   t.equal(b.module, 'shell', 'ansible.builtin.shell is shell');
@@ -160,7 +160,7 @@ t.test('args: merges under inline arguments and its errors point into args', asy
   const file = writePlaybook('- hosts: all\n  tasks:\n    - shell: make\n      args:\n        chdir: 5\n        cmd: ignored\n');
   t.strictSame(problems(file), ['5:16 shell: chdir: must be string, got number']);
   const ok = writePlaybook('- hosts: all\n  tasks:\n    - shell: make\n      args:\n        chdir: /src\n        cmd: ignored\n');
-  t.strictSame(loadPlaybook(ok, testRegistry).plays[0].tasks[0].args, { chdir: '/src', cmd: 'make' }, 'the inline argument wins');
+  t.strictSame(leafTasks(loadPlaybook(ok, testRegistry).plays[0].tasks)[0].args, { chdir: '/src', cmd: 'make' }, 'the inline argument wins');
 });
 
 t.test('module argument schema errors: missing required argument', async (t) => {
@@ -193,7 +193,7 @@ t.test('include_tasks / import_tasks and vars_files: read at load time, their pr
   writeFileSync(join(dir, 'play.yaml'), '- hosts: all\n  vars: {x: play}\n  vars_files: vars.yaml\n  tasks:\n    - import_tasks: inner.yaml\n      when: x != 1\n      tags: [t1]\n');
   const play = loadPlaybook(join(dir, 'play.yaml'), testRegistry).plays[0];
   t.equal(play.vars.x, 'from file', 'vars_files override play vars');
-  t.strictSame(play.tasks.map((task) => [task.name, task.when, task.tags]), [['inner', ['x != 1', 'x is defined'], ['t1']]], "the include's when comes first, its tags are added");
+  t.strictSame(leafTasks(play.tasks).map((task) => [task.name, task.when, task.tags]), [['inner', ['x != 1', 'x is defined'], ['t1']]], "the include's when comes first, its tags are added");
 });
 
 t.test('notify resolves handler names and listen topics of the same play', async (t) => {
@@ -261,7 +261,7 @@ t.test('serial and hosts forms', async (t) => {
 t.test('a name is made up from the module and its arguments when missing', async (t) => {
   const long = 'x'.repeat(100);
   const file = writePlaybook(`- hosts: all\n  tasks:\n    - shell: "${long}"\n    - copy: {dest: /a, content: "{{ c }}"}\n`);
-  const [a, b] = loadPlaybook(file, testRegistry).plays[0].tasks;
+  const [a, b] = leafTasks(loadPlaybook(file, testRegistry).plays[0].tasks);
   t.equal(a.name, `shell ${'x'.repeat(59)}…`);
   t.equal(b.name, 'copy dest=/a content={{ c }}');
 });

@@ -45,7 +45,7 @@ t.test('the run_end line carries the recap and a summary', async (t) => {
   const last = JSON.parse((await render(events)).trimEnd().split('\n').pop()!);
   t.equal(last.type, 'run_end');
   t.equal(last.check, false);
-  t.same(last.recap.node2, { ok: 1, changed: 0, unreachable: 0, failed: 1, skipped: 1, ignored: 0 });
+  t.same(last.recap.node2, { ok: 1, changed: 0, unreachable: 0, failed: 1, skipped: 1, rescued: 0, ignored: 0 });
   t.same(last.summary, { hosts: 3, ok: 5, changed: 3, failed: 1, unreachable: 1, skipped: 1 });
 });
 
@@ -78,7 +78,7 @@ t.test('values JSON cannot hold are converted, not thrown on', async (t) => {
 
 t.test('a secret that looks like a number does not cut into counts or the time', async (t) => {
   const text = await render(
-    [{ type: 'run_end', check: true, recap: { node1: { ok: 20250, changed: 0, unreachable: 0, failed: 0, skipped: 0, ignored: 0 } } }],
+    [{ type: 'run_end', check: true, recap: { node1: { ok: 20250, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 } } }],
     ['2025'],
   );
   const obj = JSON.parse(text);

@@ -57,7 +57,7 @@ t.test('simple renderer: every host line ends with its outcome, recap last', asy
   has(/^✖ node2 \[FAILED: node2: FAILED! => curl failed with s3cr3t-token\]$/);
   has(/^✔ handler: restart daemon$/);
   has(/^› uploading$/);
-  t.match(text, /PLAY RECAP \*+\nnode1 +: ok=4 +changed=3 +unreachable=0 +failed=0 +skipped=0 +ignored=1\n/);
+  t.match(text, /PLAY RECAP \*+\nnode1 +: ok=4 +changed=3 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=1\n/);
   t.ok(text.indexOf('PLAY RECAP') > text.lastIndexOf('restart daemon'), 'the recap follows the last view');
   // The warning sits below the block of the task it was raised in.
   t.ok(text.indexOf('[WARNING]') > text.indexOf('✔ node2: ok'));

@@ -29,7 +29,7 @@ const events: RunEvent[] = [
     result: { changed: false, failed: true, skipped: false, msg: HOSTILE, diff: { before: 'a\n', after: `${HOSTILE}\n` } },
   },
   { type: 'play_end', play: 'p' },
-  { type: 'run_end', check: false, recap: { node1: { ok: 0, changed: 0, unreachable: 0, failed: 1, skipped: 0, ignored: 0 } } },
+  { type: 'run_end', check: false, recap: { node1: { ok: 0, changed: 0, unreachable: 0, failed: 1, skipped: 0, rescued: 0, ignored: 0 } } },
 ];
 
 async function capture(make: (out: PassThrough) => Reporter): Promise<string> {

@@ -26,7 +26,7 @@ t.test('exit codes follow the recap', async (t) => {
   countResult(recap, 'n1', 'ok', false);
   t.equal(exitCodeFor(recap, false), 0);
   countResult(recap, 'n1', 'changed', false);
-  t.same(recap.n1, { ok: 2, changed: 1, unreachable: 0, failed: 0, skipped: 0, ignored: 0 });
+  t.same(recap.n1, { ok: 2, changed: 1, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
   t.equal(exitCodeFor(recap, false), 0);
   t.equal(exitCodeFor(recap, true), 2, 'check mode with changes pending');
   countResult(recap, 'n2', 'unreachable', false);
