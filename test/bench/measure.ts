@@ -3,11 +3,11 @@
  * time (`/usr/bin/time`, Debian's `time` package) for its peak resident set size: the
  * kernel's ru_maxrss of the process (of its largest waited-for child when it has some).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runProcess, type ProcessOptions } from '../helpers/run-process.ts';
 
 export const GNU_TIME = '/usr/bin/time';
 export const RSS_METHOD = `${GNU_TIME} -f %M (ru_maxrss of the measured process)`;
@@ -20,32 +20,17 @@ export interface ProcessSample {
   stderr: string;
 }
 
-export interface RunOptions {
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-}
+export type RunOptions = ProcessOptions;
 
 export function measureProcess(command: string, args: string[], options: RunOptions = {}): Promise<ProcessSample> {
   const dir = mkdtempSync(join(tmpdir(), 'provision-bench-time-'));
   const rssFile = join(dir, 'rss');
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - start;
-      const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ ms, rssMb: kb / 1024, code, stdout, stderr });
-    });
+  const start = performance.now();
+  return runProcess(GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args], options).then((run) => {
+    const ms = performance.now() - start;
+    const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    rmSync(dir, { recursive: true, force: true });
+    return { ...run, ms, rssMb: kb / 1024 };
   });
 }
 

@@ -1,5 +1,4 @@
 /** Run provision in-process (events and commands recorded) or as the real CLI (exit code, output). */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { executePlaybook } from '../../src/cli/execute.ts';
@@ -8,6 +7,7 @@ import type { CommonFlags } from '../../src/cli/options.ts';
 import type { RunEvent } from '../../src/engine/events.ts';
 import type { CommandKind } from '../../src/engine/host-context.ts';
 import type { RunSummary } from '../../src/engine/runner.ts';
+import { runProcess, type ProcessOptions, type ProcessRun } from './run-process.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -52,24 +52,8 @@ export async function runInProcess(
   return { summary, events, commands, statuses };
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliRun = ProcessRun;
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'provision.js'), ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export function runCli(args: string[], options: ProcessOptions = {}): Promise<CliRun> {
+  return runProcess(process.execPath, [join(REPO_ROOT, 'bin', 'provision.js'), ...args], { ...options, cwd: options.cwd ?? REPO_ROOT });
 }
