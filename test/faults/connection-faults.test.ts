@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { watch, readFileSync, writeFileSync } from 'node:fs';
+import { watch, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labSupport } from '../lab/lab.ts';
 import { startCluster } from '../lab/cluster.ts';
@@ -96,21 +96,43 @@ t.test('connection faults during install', { skip }, async (t) => {
     t.equal((await cluster.lab.exec('node1', `k3s kubectl delete pod -n kube-system ${pod?.metadata.name}`)).exitCode, 0);
     await cluster.sim.idle();
     cluster.setKnob('node1', 'overwriteAll', false);
+    // As the re-link's script is about to go to node1, an `mv` in front of the real one
+    // (node1's own /usr/local/bin, first on sudo's secure_path) stops the script at its first
+    // rename of a temp link, with that temp link made and K3s's name not yet replaced; the
+    // cut comes when it says so. Waiting on the script, not racing it.
+    const wrapper = cluster.lab.hostPath('node1', '/usr/local/bin/mv');
+    const fifo = cluster.lab.hostPath('node1', '/tmp/relink-gate.fifo');
+    const reached = 'relink-gate.reached';
     let cut = 0;
-    const binDir = cluster.lab.hostPath('node1', CNI_DIR);
     let watcher: ReturnType<typeof watch> | undefined;
-    t.teardown(() => watcher?.close());
+    t.teardown(() => {
+      watcher?.close();
+      rmSync(wrapper, { force: true });
+      rmSync(fifo, { force: true });
+    });
     const run = await runInProcess(cluster.inventoryFile, install, {}, {
       command: (c) => {
-        if (c.host === 'node1' && c.kind === 'change' && c.command.includes('.provision-link') && !watcher) {
-          watcher = watch(binDir, (_event, name) => {
-            if (String(name).startsWith('.provision-link') && cut === 0) cut = cutSessions(cluster.lab, 'node1');
+        // The re-link's temp links sit beside K3s's names; the backup's `latest` link is elsewhere.
+        if (c.host === 'node1' && c.kind === 'change' && c.command.includes(`${CNI_DIR}/.provision-link`) && !watcher) {
+          execFileSync('mkfifo', [fifo]);
+          watcher = watch(cluster.lab.hostPath('node1', '/tmp'), (_event, name) => {
+            if (name === reached && cut === 0) cut = cutSessions(cluster.lab, 'node1');
           });
+          writeFileSync(
+            wrapper,
+            `#!/bin/sh\ncase "$*" in *${CNI_DIR}/.provision-link*) : > /tmp/${reached}; read _ < /tmp/relink-gate.fifo ;; esac\nexec /bin/mv "$@"\n`,
+            { mode: 0o755 },
+          );
         }
       },
     });
     watcher?.close();
+    rmSync(wrapper, { force: true });
+    rmSync(fifo, { force: true });
+    rmSync(cluster.lab.hostPath('node1', `/tmp/${reached}`), { force: true });
     t.ok(cut > 0, 'the cut hit the re-link as it ran');
+    const stray = await cluster.lab.exec('node1', `ls -A ${CNI_DIR} | grep '^\\.provision-link' || true`);
+    t.not(stray.stdout, '', 'the cut left the temp link of the rename it stopped (the rerun must remove it)');
     t.equal(run.summary.exitCode, 3, JSON.stringify(run.summary.failures));
     t.equal(run.statuses.node1?.[RELINK], 'unreachable');
     await inv.check(t, 'cut during the re-link');
