@@ -124,7 +124,20 @@ t.test('install on a lab that follows Multus v4.3.0', { skip }, async (t) => {
     // Someone followed an older guide: a client-side `kubectl apply` of the v4.2.4 manifest.
     const older = await runCli(['manifest', '-i', cluster.inventoryFile, '-e', 'multus_version=v4.2.4']);
     t.equal(older.code, 0, older.stderr);
-    const copied = await cluster.lab.exec('node1', `cat > /tmp/older.yaml <<'EOF'\n${older.stdout}\nEOF\nk3s kubectl apply -f /tmp/older.yaml`);
+    // Applied over the DaemonSet install made (the cniVersion change above gave it a layout
+    // name of its own), so the fields it changes are another manager's.
+    const ours = cluster.api.store
+      .list('apps/v1', 'DaemonSet', { namespace: 'kube-system' })
+      .find((d) => (d.metadata.labels as Record<string, string> | undefined)?.['app.kubernetes.io/managed-by'] === 'provision');
+    const name = ours?.metadata.name ?? 'kube-multus-ds';
+    // Its layout annotation left out (an older guide's manifest has none): the one install
+    // wrote stays, so install still knows the object as its layout's.
+    const unannotated = older.stdout
+      .replace(/^(\s+name: )kube-multus-ds$/m, `$1${name}`)
+      .split('\n')
+      .filter((line) => !line.includes('provision/layout-sha256'))
+      .join('\n');
+    const copied = await cluster.lab.exec('node1', `cat > /tmp/older.yaml <<'EOF'\n${unannotated}\nEOF\nk3s kubectl apply -f /tmp/older.yaml`);
     t.equal(copied.exitCode, 0, copied.stderr);
     const refused = await runCli(['install', '-i', cluster.inventoryFile]);
     t.not(refused.code, 0);
@@ -132,7 +145,7 @@ t.test('install on a lab that follows Multus v4.3.0', { skip }, async (t) => {
     t.match(refused.stdout, /created or changed by "kubectl-client-side-apply".*--force-conflicts/);
     const taken = await runCli(['install', '-i', cluster.inventoryFile, '--force-conflicts']);
     t.equal(taken.code, 0, taken.stdout.slice(-2000));
-    const ds = cluster.api.store.get('apps/v1', 'DaemonSet', 'kube-system', 'kube-multus-ds') as KubeObject;
+    const ds = cluster.api.store.get('apps/v1', 'DaemonSet', 'kube-system', name) as KubeObject;
     const image = (ds.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
     t.match(image, /^ghcr\.io\/k8snetworkplumbingwg\/multus-cni:v4\.3\.0-thick@sha256:[0-9a-f]{64}$/, 'the pinned release (by tag and digest), taken over');
   });
